@@ -1,0 +1,51 @@
+/**
+ * The closed set of phases and failure reasons. This file is the single source for result types,
+ * metric label values, the README's reason table and the alert rules.
+ */
+
+/** Phases of one golden-path run, in the order they happen. A failure names exactly one. */
+export const PHASES = ['token', 'dns', 'tcp', 'tls', 'upgrade', 'welcome', 'send', 'events', 'close'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Phases whose duration is measured and reported in `phases` (seconds, monotonic clock). */
+export const TIMED_PHASES = ['token', 'dns', 'tcp', 'tls', 'upgrade', 'welcome', 'events'] as const;
+export type TimedPhase = (typeof TIMED_PHASES)[number];
+
+/**
+ * Every failure reason, with what it means. Keys are stable label values: add freely, rename never.
+ */
+export const REASONS = {
+  token_error: 'Could not mint or fetch an access token (bad key, auth endpoint down, no token in the answer).',
+  dns: 'The target host name did not resolve.',
+  tcp_connect: 'The TCP connection was refused, reset or timed out.',
+  tls: 'The TLS handshake failed (certificate, protocol or timeout).',
+  handshake_timeout: 'The HTTP upgrade got no answer within the handshake budget.',
+  upgrade_rejected: 'The upgrade was answered with an HTTP status other than 101 (kept in httpStatus).',
+  auth_rejected: 'Authentication was refused: HTTP 401/403 on the upgrade, an auth error frame, or close 1008.',
+  welcome_timeout: 'The socket opened but no welcome frame arrived within the welcome budget.',
+  welcome_invalid: 'The first frame was not a recognisable welcome (bad JSON or an unexpected shape).',
+  send_failed: 'The user message could not be written to the socket.',
+  server_error: 'The server sent an `error` or `error_message` frame.',
+  agent_error: 'The agent reported `agent_error`, or completed with an error status.',
+  event_missing: 'An expected event never came: the deadline passed, or `agent_completed` arrived first. missingEvent names the first one.',
+  event_order: 'Every expected event arrived, but not in the expected order.',
+  close_1011: 'The server closed with 1011 (internal error), in any phase.',
+  close_abnormal: 'The socket dropped without a close frame (1006).',
+  close_unexpected: 'The server closed with another code before `agent_completed`.',
+  frame_too_large: 'The server sent a frame larger than maxPayload (the client closed with 1009).',
+  protocol_violation: 'The server broke WebSocket framing or the handshake (RFC 6455): bad accept key, subprotocol or opcode.',
+  cancelled: 'The canary stopped the run before it ended (shutdown); says nothing about the target.',
+  canary_error: 'The canary itself failed unexpectedly; a bug in the canary, not the target.',
+} as const satisfies Record<string, string>;
+export type Reason = keyof typeof REASONS;
+export const REASON_NAMES = Object.keys(REASONS) as Reason[];
+
+/** Why a run that completed the golden path is `degraded` rather than `success`. */
+export const DEGRADATIONS = {
+  slow: '`agent_completed` arrived later than `slow_after`.',
+  unknown_frame: 'A frame matched no known shape (not JSON, binary, or an unknown event envelope).',
+} as const satisfies Record<string, string>;
+export type Degradation = keyof typeof DEGRADATIONS;
+
+export const RESULTS = ['success', 'degraded', 'failure'] as const;
+export type ResultKind = (typeof RESULTS)[number];

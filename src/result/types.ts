@@ -1,0 +1,90 @@
+import type { Degradation, Phase, Reason, ResultKind, TimedPhase } from './reasons.ts';
+
+/** Which welcome frame shape the server used (protocol.md, "Frames from the server"). */
+export type WelcomeShape = 'system_message' | 'connection_established' | 'custom' | 'none';
+/** Where the agent events carried their fields (protocol.md, "The five agent events"). */
+export type Envelope = 'payload' | 'data' | 'flat' | 'system_message' | 'mixed' | 'none';
+/** The subprotocol the server selected, as a bounded label. Never the token itself. */
+export type SubprotocolLabel = 'jwt-auth' | 'jwt' | 'none' | 'other';
+
+export interface ProtocolVariant {
+  readonly welcome: WelcomeShape;
+  readonly envelope: Envelope;
+  readonly subprotocol: SubprotocolLabel;
+}
+
+/** One agent event as received, `seconds` after the user message was sent. */
+export interface ReceivedEvent {
+  readonly name: string;
+  readonly seconds: number;
+}
+
+export type TranscriptDirection = 'in' | 'out' | 'local';
+export type TranscriptKind = 'upgrade' | 'open' | 'text' | 'binary' | 'ping' | 'pong' | 'close' | 'error';
+
+/** One frame (or connection step) in a run's transcript. Text is cut and redacted. */
+export interface TranscriptEntry {
+  readonly dir: TranscriptDirection;
+  /** Milliseconds since the run started, monotonic clock. */
+  readonly tMs: number;
+  readonly kind: TranscriptKind;
+  /** The JSON `type` field of a text frame, when it has one. */
+  readonly type: string | null;
+  /** Size of the frame payload in bytes. */
+  readonly size: number;
+  readonly text: string | null;
+}
+
+export interface Transcript {
+  readonly entries: readonly TranscriptEntry[];
+  /** How many entries were left out (from the middle) to keep the transcript bounded. */
+  readonly dropped: number;
+}
+
+/**
+ * The outcome of one run of one check. Immutable (deep-frozen). This is the contract every sink
+ * (CLI output, metrics, logs, status page) reads; a sink never reaches back into the engine.
+ */
+export interface CheckResult {
+  readonly runId: string;
+  readonly check: string;
+  readonly target: string;
+  readonly type: string;
+  readonly result: ResultKind;
+  /** Set exactly when `result` is `failure`. */
+  readonly phase: Phase | null;
+  /** Set exactly when `result` is `failure`. */
+  readonly reason: Reason | null;
+  /** A sentence for people. Never a label. */
+  readonly message: string | null;
+  /** Why a `degraded` run is degraded; empty otherwise. */
+  readonly degradations: readonly Degradation[];
+  /** For `event_missing`: the first expected event that did not arrive. */
+  readonly missingEvent: string | null;
+  /** The close code when the socket closed before the outcome was known (1006: no close frame). */
+  readonly closeCode: number | null;
+  readonly closeReason: string | null;
+  /** HTTP status of a refused upgrade. */
+  readonly httpStatus: number | null;
+  readonly events: readonly ReceivedEvent[];
+  /** Seconds per timed phase that ran. */
+  readonly phases: Readonly<Partial<Record<TimedPhase, number>>>;
+  readonly durationSeconds: number;
+  readonly protocol: ProtocolVariant;
+  /** Wall-clock start, ISO 8601. */
+  readonly startedAt: string;
+  /** Expiry of the server certificate (wss), ISO 8601, when one was seen. */
+  readonly tlsCertExpiresAt: string | null;
+  readonly transcript: Transcript;
+  /** Check-type specific facts (counts, ratios) for checks beyond the golden path. */
+  readonly details: Readonly<Record<string, number | string | boolean | null>>;
+}
+
+/** Recursively freezes a plain data value. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
