@@ -1,0 +1,59 @@
+const REFERENCE = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
+
+const EXPECTED = 'expected ${NAME} or ${NAME:-default}';
+
+/**
+ * Replaces environment references in one string scalar (after YAML parsing, never on raw text):
+ * `${VAR}` is the variable's value (it must be set; an empty value is kept), `${VAR:-default}` is
+ * `default` when VAR is unset or empty, and `$${` is a literal `${`. A `$` anywhere else is kept.
+ *
+ * @param report called once per problem (unset variable, malformed reference)
+ * @returns the interpolated text, or `undefined` when there was a problem
+ */
+export function interpolate(
+  text: string,
+  env: NodeJS.ProcessEnv,
+  report: (message: string) => void,
+): string | undefined {
+  if (!text.includes('${')) return text;
+  let out = '';
+  let ok = true;
+  let i = 0;
+  while (i < text.length) {
+    if (text.startsWith('$${', i)) {
+      out += '${';
+      i += 3;
+      continue;
+    }
+    if (!text.startsWith('${', i)) {
+      out += text[i];
+      i += 1;
+      continue;
+    }
+    const close = text.indexOf('}', i + 2);
+    if (close === -1) {
+      report(`${EXPECTED}, got ${JSON.stringify(text.slice(i))} (no closing "}")`);
+      return undefined;
+    }
+    const reference = text.slice(i, close + 1);
+    const match = REFERENCE.exec(text.slice(i + 2, close));
+    const name = match?.[1];
+    const fallback = match?.[2];
+    if (name === undefined || fallback?.includes('${') === true) {
+      report(`${EXPECTED}, got ${JSON.stringify(reference)}`);
+      ok = false;
+    } else {
+      const value = env[name];
+      if (fallback !== undefined) {
+        out += value === undefined || value === '' ? fallback : value;
+      } else if (value === undefined) {
+        report(`environment variable ${name} is not set`);
+        ok = false;
+      } else {
+        out += value;
+      }
+    }
+    i = close + 1;
+  }
+  return ok ? out : undefined;
+}

@@ -1,0 +1,42 @@
+import { dirname } from 'node:path';
+import { deepFreeze } from '../result/types.ts';
+import type { Config, TargetConfig } from './types.ts';
+import { listConfigFiles } from './discover.ts';
+import { ConfigError, reporterFor, type ConfigProblem } from './errors.ts';
+import type { Context } from './fields.ts';
+import { checkFiles } from './file-checks.ts';
+import { parseYamlFile, UNPARSED } from './parse.ts';
+import { validateTarget } from './validate.ts';
+
+export { ConfigError, type ConfigProblem } from './errors.ts';
+export { parseDuration } from './duration.ts';
+
+/**
+ * Loads and validates the configuration.
+ *
+ * @param path a YAML file (one target), or a folder whose `*.yaml`/`*.yml` files are each loaded,
+ * sorted by name, skipping `*.example.yaml`/`*.example.yml` templates and hidden files
+ * @param env where `${VAR}` references are read; defaults to `process.env`
+ * @returns the deep-frozen config
+ * @throws ConfigError listing every problem in every file
+ */
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  const problems: ConfigProblem[] = [];
+  const targets: TargetConfig[] = [];
+  const seen = new Map<string, string>();
+  for (const file of await listConfigFiles(path, problems)) {
+    const ctx: Context = { ...reporterFor(file, problems), env, dir: dirname(file), files: [] };
+    const document = await parseYamlFile(ctx);
+    if (document === UNPARSED) continue;
+    const { target, config } = validateTarget(ctx, document);
+    await checkFiles(ctx, ctx.files);
+    if (target !== undefined) {
+      const first = seen.get(target);
+      if (first === undefined) seen.set(target, file);
+      else ctx.report('target', `duplicate target "${target}" (also in ${first})`);
+    }
+    if (config !== undefined) targets.push(config);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze({ targets });
+}
