@@ -1,0 +1,165 @@
+/**
+ * Authentication of an upgrade request, the backend's way (protocol.md, "Authentication"): find the
+ * token (header, then subprotocol, then query), pick the subprotocol to answer with, verify the
+ * token's claims.
+ */
+import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
+import type { FaultSet } from './faults.ts';
+import { REFERENCE_AUDIENCES, REFERENCE_ISSUER } from './token.ts';
+
+/** Where the token came from. */
+export type TokenSource = 'header' | 'subprotocol' | 'query';
+
+/** Server generation for subprotocol handling: `old` (default) or `new` (fault `subprotocol=new`). */
+export type SubprotocolGeneration = 'old' | 'new';
+
+/** The subprotocol the browser client offers next to its `jwt.<b64url>` entry. */
+export const JWT_AUTH_SUBPROTOCOL = 'jwt-auth';
+const JWT_PREFIX = 'jwt.';
+
+/** `iat` may be this far in the future (clock skew). */
+const MAX_IAT_FUTURE_SECONDS = 60;
+/** `iat` may be this old. */
+const MAX_TOKEN_AGE_SECONDS = 24 * 60 * 60;
+
+/** Error codes of the `error_message` frame sent before the 1008. */
+export type AuthErrorCode = 'NO_TOKEN' | 'VALIDATION_FAILED' | 'AUTH_FAILED';
+
+/** The result of authenticating one upgrade. `detail` is for the log only. */
+export type AuthOutcome =
+  | { readonly ok: true; readonly userId: string; readonly source: TokenSource | null; readonly bypassed: boolean }
+  | { readonly ok: false; readonly code: AuthErrorCode; readonly source: TokenSource | null; readonly detail: string };
+
+/** What authentication reads from the upgrade request. */
+export interface AuthRequest {
+  /** Lower-case header names to values, as node:http gives them. */
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly offeredSubprotocols: readonly string[];
+  readonly query: URLSearchParams;
+}
+
+interface FoundToken {
+  readonly token: string;
+  readonly source: TokenSource;
+}
+
+/** Splits a `Sec-WebSocket-Protocol` header value into its entries. */
+export function parseSubprotocols(header: string | undefined): string[] {
+  if (header === undefined) return [];
+  return header
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+function tokenFromSubprotocols(offered: readonly string[], generation: SubprotocolGeneration): string | null {
+  const entry = offered.find((p) => p.startsWith(JWT_PREFIX) && p.length > JWT_PREFIX.length);
+  if (entry === undefined) return null;
+  const rest = entry.slice(JWT_PREFIX.length);
+  if (generation === 'new' && rest.includes('.')) return rest;
+  return Buffer.from(rest, 'base64url').toString('utf8');
+}
+
+function findToken(req: AuthRequest, generation: SubprotocolGeneration): FoundToken | null {
+  const authorization = req.headers['authorization'];
+  if (typeof authorization === 'string') {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (match?.[1] !== undefined) return { token: match[1], source: 'header' };
+  }
+  const fromSubprotocol = tokenFromSubprotocols(req.offeredSubprotocols, generation);
+  if (fromSubprotocol !== null) return { token: fromSubprotocol, source: 'subprotocol' };
+  const fromQuery = req.query.get('token');
+  if (fromQuery !== null && fromQuery !== '') return { token: fromQuery, source: 'query' };
+  return null;
+}
+
+/**
+ * The subprotocol the server answers with, or `false` for none. The old generation selects
+ * `jwt-auth` if offered; the new one echoes the token-bearing `jwt.` entry, else `jwt-auth`.
+ */
+export function selectSubprotocol(offered: readonly string[], generation: SubprotocolGeneration): string | false {
+  if (generation === 'new') {
+    const tokenEntry = offered.find((p) => p.startsWith(JWT_PREFIX) && p.length > JWT_PREFIX.length);
+    if (tokenEntry !== undefined) return tokenEntry;
+  }
+  return offered.includes(JWT_AUTH_SUBPROTOCOL) ? JWT_AUTH_SUBPROTOCOL : false;
+}
+
+/** True when the new generation must close 1003: subprotocols were offered and none is supported. */
+export function rejectsSubprotocols(offered: readonly string[], generation: SubprotocolGeneration): boolean {
+  return generation === 'new' && offered.length > 0 && selectSubprotocol(offered, generation) === false;
+}
+
+/** True when a header name looks like the backend's test shortcut (any name containing `test` or `e2e`). */
+export function isTestBypassHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return lower.includes('test') || lower.includes('e2e');
+}
+
+function audienceAccepted(aud: unknown): boolean {
+  if (aud === undefined) return true;
+  const accepted: readonly string[] = REFERENCE_AUDIENCES;
+  if (typeof aud === 'string') return accepted.includes(aud);
+  return Array.isArray(aud) && aud.some((a) => typeof a === 'string' && accepted.includes(a));
+}
+
+/**
+ * Verifies an access token: HS256 with `secret`, `sub`/`iat`/`exp`/`jti` present,
+ * `iss` = netra-auth-service, `token_type` = access, `aud` (if present) one of the platform
+ * audiences, `iat` at most 60 s in the future and at most 24 h old.
+ * Returns the `sub`, or why the token is refused.
+ */
+export async function verifyAccessToken(
+  token: string,
+  secret: string,
+  nowMs: number = Date.now(),
+): Promise<{ readonly ok: true; readonly userId: string } | { readonly ok: false; readonly detail: string }> {
+  try {
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+      algorithms: ['HS256'],
+      issuer: REFERENCE_ISSUER,
+      requiredClaims: ['sub', 'iat', 'exp', 'jti'],
+      currentDate: new Date(nowMs),
+    });
+    if (payload['token_type'] !== 'access') return { ok: false, detail: `token_type is ${JSON.stringify(payload['token_type'])}, not "access"` };
+    if (!audienceAccepted(payload.aud)) return { ok: false, detail: `aud ${JSON.stringify(payload.aud)} is not accepted` };
+    const nowSeconds = nowMs / 1000;
+    const iat = payload.iat ?? 0;
+    if (iat > nowSeconds + MAX_IAT_FUTURE_SECONDS) return { ok: false, detail: 'iat is more than 60 s in the future' };
+    if (iat < nowSeconds - MAX_TOKEN_AGE_SECONDS) return { ok: false, detail: 'iat is older than 24 h' };
+    if (typeof payload.sub !== 'string' || payload.sub === '') return { ok: false, detail: 'sub is empty' };
+    return { ok: true, userId: payload.sub };
+  } catch (err: unknown) {
+    if (err instanceof joseErrors.JOSEError) return { ok: false, detail: `${err.code}: ${err.message}` };
+    return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+const BYPASS_USER = 'e2e-test-user';
+
+function unverifiedSubject(token: string): string | null {
+  try {
+    const sub = decodeJwt(token).sub;
+    return typeof sub === 'string' && sub !== '' ? sub : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Authenticates one upgrade request. Faults read here: `auth_frame` (refuse every token with
+ * AUTH_FAILED), `test_bypass` (test headers skip verification), `subprotocol` (raw tokens after `jwt.`).
+ */
+export async function authenticate(req: AuthRequest, faults: FaultSet, secret: string): Promise<AuthOutcome> {
+  const found = findToken(req, faults.subprotocol ?? 'old');
+  const source = found?.source ?? null;
+  if (faults.auth_frame === true) return { ok: false, code: 'AUTH_FAILED', source, detail: 'fault auth_frame' };
+  if (faults.test_bypass === true && Object.keys(req.headers).some(isTestBypassHeader)) {
+    const userId = (found && unverifiedSubject(found.token)) ?? BYPASS_USER;
+    return { ok: true, userId, source, bypassed: true };
+  }
+  if (found === null) return { ok: false, code: 'NO_TOKEN', source, detail: 'no token in header, subprotocol or query' };
+  const verified = await verifyAccessToken(found.token, secret);
+  if (!verified.ok) return { ok: false, code: 'VALIDATION_FAILED', source, detail: verified.detail };
+  return { ok: true, userId: verified.userId, source, bypassed: false };
+}

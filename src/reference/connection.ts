@@ -1,0 +1,404 @@
+/**
+ * One accepted socket, from the 101 to the close: the handshake faults, authentication, the ping
+ * and the welcome, the heartbeat, client messages and agent runs. Every timer of a connection is
+ * bound to its AbortSignal, so ending the connection releases them all.
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { WebSocket, type RawData } from 'ws';
+import { authenticate, rejectsSubprotocols, type AuthErrorCode, type AuthRequest } from './auth.ts';
+import type { FaultSet } from './faults.ts';
+import {
+  BAD_WELCOME_TEXT,
+  MAX_MESSAGE_SIZE_BYTES,
+  ackFrame,
+  agentEventFrame,
+  errorFrame,
+  errorMessageFrame,
+  giantFrameText,
+  heartbeatAckFrame,
+  heartbeatFrame,
+  pingFrame,
+  pongFrame,
+  statusUpdateFrame,
+  unknownShapeFrame,
+  welcomeNewFrame,
+  welcomeOldFrame,
+  wrongWelcomeFrame,
+  type Frame,
+  type RunContext,
+} from './frames.ts';
+import type { MutableConnectionRecord } from './records.ts';
+import { planRun, type ExtraFrame } from './script.ts';
+
+/** What a connection needs from its server. */
+export interface ConnectionDeps {
+  readonly secret: string;
+  readonly heartbeatIntervalMs: number;
+  readonly eventDelayMs: number;
+  readonly log: (line: string) => void;
+  /** Epoch milliseconds. */
+  readonly now: () => number;
+}
+
+/** Something the server can end at once. */
+export interface Terminable {
+  terminate(): void;
+}
+
+/** Client message types that start an agent run with their text in `content`, `text` or `message`. */
+export const CHAT_MESSAGE_TYPES: readonly string[] = ['user_message', 'chat', 'message', 'user', 'user_input', 'chat_message'];
+/** Wait between the auth error frame and the 1008 (protocol.md, "Authentication"). */
+export const AUTH_CLOSE_DELAY_MS = 100;
+/** How long `pong_required` waits for the client's pong. */
+export const PONG_TIMEOUT_MS = 2000;
+
+const AUTH_ERROR_TEXT: Readonly<Record<AuthErrorCode, string>> = {
+  NO_TOKEN: 'Authentication token required',
+  VALIDATION_FAILED: 'Invalid or expired token',
+  AUTH_FAILED: 'Invalid or expired token',
+};
+
+type State = 'handshake' | 'open' | 'refused' | 'closing' | 'ended';
+
+type ClientMessage = { readonly kind: 'invalid_json' } | { readonly kind: 'json'; readonly value: unknown };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function rawToBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+function firstString(...values: unknown[]): string | null {
+  for (const v of values) if (typeof v === 'string') return v;
+  return null;
+}
+
+function hex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+/** Reads a client frame; the type is recorded even when the frame is not acted on. */
+function parseClientMessage(text: string): ClientMessage {
+  try {
+    return { kind: 'json', value: JSON.parse(text) as unknown };
+  } catch {
+    return { kind: 'invalid_json' };
+  }
+}
+
+/** A `/ws` or `/websocket` connection. */
+export class AgentConnection implements Terminable {
+  readonly #ws: WebSocket;
+  readonly #record: MutableConnectionRecord;
+  readonly #faults: FaultSet;
+  readonly #authRequest: AuthRequest;
+  readonly #deps: ConnectionDeps;
+  readonly #onEnd: () => void;
+  readonly #abort = new AbortController();
+  readonly #queued: ClientMessage[] = [];
+  #state: State = 'handshake';
+  #heartbeat: NodeJS.Timeout | null = null;
+  #onPong: (() => void) | null = null;
+  #connectionId = '';
+
+  constructor(
+    ws: WebSocket,
+    record: MutableConnectionRecord,
+    faults: FaultSet,
+    authRequest: AuthRequest,
+    deps: ConnectionDeps,
+    onEnd: () => void,
+  ) {
+    this.#ws = ws;
+    this.#record = record;
+    this.#faults = faults;
+    this.#authRequest = authRequest;
+    this.#deps = deps;
+    this.#onEnd = onEnd;
+  }
+
+  /** Wires the socket's events and runs the handshake. */
+  start(): void {
+    this.#ws.on('message', (data) => this.#receive(data));
+    this.#ws.on('close', (code, reason) => {
+      this.#log(`closed ${code} ${reason.toString()}`);
+      this.#end();
+    });
+    this.#ws.on('error', (err) => this.#log(`socket error: ${err.message}`));
+    this.#handshake().catch((err: unknown) => this.#crash(err));
+  }
+
+  /** Ends the connection now: timers cleared, socket destroyed without a close frame. */
+  terminate(): void {
+    this.#end();
+    this.#ws.terminate();
+  }
+
+  get #ended(): boolean {
+    return this.#state === 'ended';
+  }
+
+  #log(line: string): void {
+    this.#deps.log(`#${this.#record.id} ${line}`);
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#state = 'ended';
+    this.#abort.abort();
+    if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
+    this.#onPong = null;
+    this.#onEnd();
+  }
+
+  #crash(err: unknown): void {
+    this.#log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    this.#close(1011, 'Internal error');
+  }
+
+  #close(code: number, reason: string): void {
+    if (this.#ended) return;
+    this.#state = 'closing';
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.close(code, reason);
+    else this.terminate();
+  }
+
+  async #sleep(ms: number): Promise<boolean> {
+    try {
+      await delay(ms, undefined, { signal: this.#abort.signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Resolves once the frame is handed to the kernel, or at once if the socket is no longer open. */
+  #sendText(text: string): Promise<void> {
+    if (this.#ws.readyState !== WebSocket.OPEN) return Promise.resolve();
+    return new Promise((resolve) => {
+      const onAbort = (): void => resolve();
+      this.#abort.signal.addEventListener('abort', onAbort, { once: true });
+      this.#ws.send(text, (err) => {
+        this.#abort.signal.removeEventListener('abort', onAbort);
+        if (err) this.#log(`send failed: ${err.message}`);
+        resolve();
+      });
+    });
+  }
+
+  #send(frame: Frame): Promise<void> {
+    return this.#sendText(JSON.stringify(frame));
+  }
+
+  async #handshake(): Promise<void> {
+    const faults = this.#faults;
+    if (faults.drop_socket_handshake === true) {
+      this.#log('fault drop_socket_handshake');
+      this.terminate();
+      return;
+    }
+    if (faults.close_1011_handshake === true) {
+      this.#close(1011, 'Factory SSOT validation failed');
+      return;
+    }
+    if (rejectsSubprotocols(this.#record.offeredSubprotocols, faults.subprotocol ?? 'old')) {
+      this.#close(1003, 'Unsupported subprotocol');
+      return;
+    }
+
+    const auth = await authenticate(this.#authRequest, faults, this.#deps.secret);
+    if (this.#ended) return;
+    this.#record.authOk = auth.ok;
+    this.#record.tokenSource = auth.source;
+    if (!auth.ok) {
+      this.#log(`auth failed (${auth.code}): ${auth.detail}`);
+      this.#state = 'refused';
+      await this.#send(errorMessageFrame(auth.code, AUTH_ERROR_TEXT[auth.code], this.#deps.now()));
+      if (await this.#sleep(AUTH_CLOSE_DELAY_MS)) this.#close(1008, 'Authentication failed');
+      return;
+    }
+    this.#record.userId = auth.userId;
+    this.#log(`authenticated ${auth.userId} via ${auth.source ?? 'none'}${auth.bypassed ? ' (test bypass)' : ''}`);
+
+    const welcomeNew = faults.welcome === 'new';
+    this.#connectionId = welcomeNew ? `main_${hex(8)}` : `ws_ref_${Math.floor(this.#deps.now() / 1000)}_${hex(4)}`;
+    await this.#send(pingFrame(this.#deps.now()));
+    if (this.#ended) return;
+    const pongWait = faults.pong_required === true ? this.#waitForPong(PONG_TIMEOUT_MS) : null;
+    this.#heartbeat = setInterval(() => void this.#send(pingFrame(this.#deps.now())), this.#deps.heartbeatIntervalMs);
+    this.#state = 'open';
+    for (const message of this.#queued.splice(0)) this.#handle(message);
+
+    if (pongWait !== null && !(await pongWait)) {
+      if (!this.#ended) this.#close(1008, 'Heartbeat timeout');
+      return;
+    }
+    if (faults.welcome_delay_ms !== undefined && !(await this.#sleep(faults.welcome_delay_ms))) return;
+    if (this.#ended || this.#state !== 'open') return;
+    if (faults.no_welcome === true) return;
+    if (faults.bad_welcome === true) {
+      await this.#sendText(BAD_WELCOME_TEXT);
+      return;
+    }
+    if (faults.wrong_welcome === true) {
+      await this.#send(wrongWelcomeFrame());
+      return;
+    }
+    const now = this.#deps.now();
+    await this.#send(
+      welcomeNew
+        ? welcomeNewFrame(this.#connectionId, auth.userId, now)
+        : welcomeOldFrame(this.#connectionId, auth.userId, this.#deps.heartbeatIntervalMs / 1000, now),
+    );
+  }
+
+  /** Resolves true on the client's next pong, false after `timeoutMs` or when the connection ends. */
+  #waitForPong(timeoutMs: number): Promise<boolean> {
+    const stop = new AbortController();
+    const signal = AbortSignal.any([this.#abort.signal, stop.signal]);
+    const pong = new Promise<boolean>((resolve) => {
+      this.#onPong = () => resolve(true);
+    });
+    const timeout = delay(timeoutMs, false, { signal }).catch(() => false);
+    return Promise.race([pong, timeout]).finally(() => {
+      stop.abort();
+      this.#onPong = null;
+    });
+  }
+
+  #receive(data: RawData): void {
+    if (this.#ended) return;
+    const bytes = rawToBuffer(data);
+    if (bytes.length > MAX_MESSAGE_SIZE_BYTES) {
+      this.#log(`dropped a ${bytes.length}-byte message (max_message_size ${MAX_MESSAGE_SIZE_BYTES})`);
+      return;
+    }
+    const message = parseClientMessage(bytes.toString('utf8'));
+    if (message.kind === 'json' && isRecord(message.value) && typeof message.value['type'] === 'string') {
+      this.#record.messagesReceived.push(message.value['type']);
+    }
+    if (this.#state === 'handshake') this.#queued.push(message);
+    else if (this.#state === 'open') this.#handle(message);
+  }
+
+  #handle(message: ClientMessage): void {
+    const now = this.#deps.now();
+    if (message.kind === 'invalid_json') {
+      void this.#send(errorMessageFrame('FORMAT_ERROR', 'Invalid JSON message', now));
+      return;
+    }
+    const msg = message.value;
+    if (!isRecord(msg) || typeof msg['type'] !== 'string') {
+      void this.#send(errorMessageFrame('FORMAT_ERROR', 'Message must be a JSON object with a string "type"', now));
+      return;
+    }
+    const type = msg['type'];
+    const payload = isRecord(msg['payload']) ? msg['payload'] : null;
+    if (type === 'pong') {
+      this.#record.pongsReceived++;
+      this.#onPong?.();
+    } else if (type === 'ping') {
+      void this.#send(pongFrame(now));
+    } else if (type === 'heartbeat') {
+      void this.#send(heartbeatAckFrame(now));
+    } else if (CHAT_MESSAGE_TYPES.includes(type)) {
+      const text = payload ? firstString(payload['content'], payload['text'], payload['message']) : firstString(msg['content'], msg['text'], msg['message']);
+      this.#startRun(text ?? '', firstString(payload?.['thread_id'], msg['thread_id']));
+    } else if (type === 'start_agent') {
+      this.#startRun(firstString(payload?.['user_request'], msg['user_request']) ?? '', firstString(payload?.['thread_id'], msg['thread_id']));
+    } else {
+      void this.#send(ackFrame(type, now));
+    }
+  }
+
+  #startRun(text: string, threadId: string | null): void {
+    const ctx: RunContext = {
+      runId: `run_${hex(6)}`,
+      threadId: threadId ?? `thread_${hex(6)}`,
+      userId: this.#record.userId ?? '',
+      requestId: `req_${hex(6)}`,
+      text,
+      startedAtMs: this.#deps.now(),
+      toolStartedAtMs: null,
+    };
+    this.#log(`run ${ctx.runId} thread ${ctx.threadId}`);
+    this.#run(ctx).catch((err: unknown) => this.#crash(err));
+  }
+
+  async #run(ctx: RunContext): Promise<void> {
+    const steps = planRun(this.#faults, this.#faults.delay_ms ?? this.#deps.eventDelayMs);
+    const envelope = this.#faults.envelope ?? 'payload';
+    for (const step of steps) {
+      if (this.#state !== 'open') return;
+      switch (step.kind) {
+        case 'pause':
+          if (!(await this.#sleep(step.ms))) return;
+          break;
+        case 'event': {
+          const now = this.#deps.now();
+          if (step.event.event === 'tool_executing') ctx.toolStartedAtMs = now;
+          await this.#send(agentEventFrame(step.event, envelope, ctx, now));
+          break;
+        }
+        case 'extra':
+          await this.#sendExtra(step.frame, ctx);
+          break;
+        case 'close':
+          this.#close(step.code, step.reason);
+          return;
+        case 'drop':
+          this.#log(`run ${ctx.runId}: dropping the socket`);
+          this.terminate();
+          return;
+      }
+    }
+  }
+
+  #sendExtra(frame: ExtraFrame, ctx: RunContext): Promise<void> {
+    const now = this.#deps.now();
+    switch (frame) {
+      case 'ack':
+        return this.#send(ackFrame('user_message', now));
+      case 'heartbeat':
+        return this.#send(heartbeatFrame(this.#connectionId, now));
+      case 'ping':
+        return this.#send(pingFrame(now));
+      case 'pong':
+        return this.#send(pongFrame(now));
+      case 'status_update':
+        return this.#send(statusUpdateFrame(ctx, now));
+      case 'unknown_shape':
+        return this.#send(unknownShapeFrame(ctx));
+      case 'giant':
+        return this.#sendText(giantFrameText(ctx, now));
+      case 'error':
+        return this.#send(errorFrame());
+    }
+  }
+}
+
+/** The unauthenticated `/ws/test` socket: `{"type":"ping"}` gets `{"type":"pong"}`, anything else is echoed. */
+export function serveEcho(ws: WebSocket, record: MutableConnectionRecord, deps: ConnectionDeps, onEnd: () => void): Terminable {
+  ws.on('message', (data, isBinary) => {
+    const bytes = rawToBuffer(data);
+    const message = parseClientMessage(bytes.toString('utf8'));
+    if (message.kind === 'json' && isRecord(message.value) && typeof message.value['type'] === 'string') {
+      record.messagesReceived.push(message.value['type']);
+      if (message.value['type'] === 'ping') {
+        ws.send(JSON.stringify(pongFrame(deps.now())));
+        return;
+      }
+      if (message.value['type'] === 'pong') record.pongsReceived++;
+    }
+    ws.send(bytes, { binary: isBinary });
+  });
+  ws.on('close', onEnd);
+  ws.on('error', (err) => deps.log(`#${record.id} echo socket error: ${err.message}`));
+  return { terminate: () => ws.terminate() };
+}

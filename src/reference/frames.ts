@@ -1,0 +1,232 @@
+/**
+ * Every frame the reference backend sends, built as protocol.md shows it. Builders are pure: the
+ * time (`nowMs`, epoch milliseconds) and the ids come in as arguments.
+ */
+import type { AgentEventName } from './faults.ts';
+
+/** A JSON frame as sent on the wire. */
+export type Frame = Readonly<Record<string, unknown>>;
+
+/** Environment name the backend reports in welcomes and error frames. */
+export const REFERENCE_ENVIRONMENT = 'reference';
+/** The agent that "runs" every request. */
+export const AGENT_NAME = 'supervisor';
+/** The golden path the newer welcome advertises. */
+export const GOLDEN_PATH_EVENTS = ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed'] as const;
+/** `max_message_size` the backend advertises: client messages over this many UTF-8 bytes are dropped. */
+export const MAX_MESSAGE_SIZE_BYTES = 8192;
+/** Size of the `giant_frame` fault's frame: 2 MiB. */
+export const GIANT_FRAME_BYTES = 2 * 1024 * 1024;
+/** The frame `bad_welcome` sends instead of the welcome: truncated JSON. */
+export const BAD_WELCOME_TEXT = '{"type": "system_message", "data": {';
+
+/** Envelope of agent events (protocol.md, "The five agent events"). */
+export type Envelope = 'payload' | 'data' | 'flat' | 'system_message';
+
+/** One agent event of a run, with what varies between occurrences. */
+export type AgentEvent =
+  | { readonly event: 'agent_started' }
+  | { readonly event: 'agent_thinking'; readonly step: number }
+  | { readonly event: 'tool_executing' | 'tool_completed'; readonly tool: string }
+  | { readonly event: 'agent_completed'; readonly status: 'completed' | 'error' }
+  | { readonly event: 'agent_error' };
+
+/** What one agent run knows about itself. `toolStartedAtMs` is set when a tool starts executing. */
+export interface RunContext {
+  readonly runId: string;
+  readonly threadId: string;
+  readonly userId: string;
+  readonly requestId: string;
+  readonly text: string;
+  readonly startedAtMs: number;
+  toolStartedAtMs: number | null;
+}
+
+/** Seconds since the epoch as a float, the backend's numeric `timestamp`. */
+export function epochSeconds(nowMs: number): number {
+  return nowMs / 1000;
+}
+
+/** Python's `datetime.isoformat()` of an aware UTC time: `2025-09-08T20:26:57.648000+00:00`. */
+export function isoPython(nowMs: number): string {
+  return `${isoNaive(nowMs)}+00:00`;
+}
+
+/** Python's `datetime.isoformat()` of a naive UTC time: `2025-09-08T20:27:02.100000`. */
+export function isoNaive(nowMs: number): string {
+  return new Date(nowMs).toISOString().replace(/\.(\d{3})Z$/, '.$1000');
+}
+
+/** The server's keepalive ping, sent before the welcome and every heartbeat interval. */
+export function pingFrame(nowMs: number): Frame {
+  const ts = epochSeconds(nowMs);
+  return { type: 'ping', data: { timestamp: ts }, timestamp: ts };
+}
+
+/** Answer to a client `ping`. */
+export function pongFrame(nowMs: number): Frame {
+  return { type: 'pong', timestamp: epochSeconds(nowMs) };
+}
+
+/** Answer to a client `heartbeat`. */
+export function heartbeatAckFrame(nowMs: number): Frame {
+  return { type: 'heartbeat_ack', status: 'healthy', timestamp: epochSeconds(nowMs) };
+}
+
+/** The newer server's idle heartbeat. */
+export function heartbeatFrame(connectionId: string, nowMs: number): Frame {
+  const ts = epochSeconds(nowMs);
+  return { type: 'heartbeat', data: { connection_id: connectionId, timestamp: ts }, timestamp: ts };
+}
+
+/** Answer to a client message of a type the backend does not route. */
+export function ackFrame(receivedType: string, nowMs: number): Frame {
+  return { type: 'ack', received_type: receivedType, status: 'acknowledged', timestamp: epochSeconds(nowMs) };
+}
+
+/** The backend's structured error frame (auth failures, bad JSON). */
+export function errorMessageFrame(errorCode: string, errorMessage: string, nowMs: number): Frame {
+  return {
+    type: 'error_message',
+    error_code: errorCode,
+    error_message: errorMessage,
+    details: { environment: REFERENCE_ENVIRONMENT },
+    timestamp: epochSeconds(nowMs),
+    recovery_suggestions: null,
+  };
+}
+
+/** The plain error frame of a failed agent execution. */
+export function errorFrame(): Frame {
+  return { type: 'error', message: 'Agent execution failed' };
+}
+
+/** The older welcome: a `system_message` whose `data.event` is `connection_established`. */
+export function welcomeOldFrame(connectionId: string, userId: string, heartbeatIntervalSeconds: number, nowMs: number): Frame {
+  return {
+    type: 'system_message',
+    data: {
+      event: 'connection_established',
+      connection_id: connectionId,
+      user_id: userId,
+      server_time: isoPython(nowMs),
+      connection_ready: true,
+      environment: REFERENCE_ENVIRONMENT,
+      startup_complete: true,
+      config: { heartbeat_interval: heartbeatIntervalSeconds, max_message_size: MAX_MESSAGE_SIZE_BYTES },
+      factory_pattern_enabled: true,
+    },
+    timestamp: epochSeconds(nowMs),
+    server_id: null,
+    correlation_id: null,
+  };
+}
+
+/** The newer welcome: type `connection_established`. */
+export function welcomeNewFrame(connectionId: string, userId: string, nowMs: number): Frame {
+  return {
+    type: 'connection_established',
+    data: {
+      mode: 'main',
+      user_id: userId,
+      connection_id: connectionId,
+      golden_path_events: [...GOLDEN_PATH_EVENTS],
+      features: {},
+      timestamp: new Date(nowMs).toISOString(),
+    },
+    timestamp: epochSeconds(nowMs),
+  };
+}
+
+/** What `wrong_welcome` sends instead of the welcome. */
+export function wrongWelcomeFrame(): Frame {
+  return { type: 'hello' };
+}
+
+/** A frame of a type the canary does not know (`extra_frames`). */
+export function statusUpdateFrame(ctx: RunContext, nowMs: number): Frame {
+  return { type: 'status_update', data: { status: 'processing', run_id: ctx.runId, thread_id: ctx.threadId }, timestamp: epochSeconds(nowMs) };
+}
+
+/** Valid JSON without a `type` (`unknown_shape`). */
+export function unknownShapeFrame(ctx: RunContext): Frame {
+  return { kind: 'mystery', run_id: ctx.runId };
+}
+
+function answerFor(ctx: RunContext): string {
+  return `Reference answer to: ${ctx.text}`;
+}
+
+/** Event fields in envelope A's vocabulary (`reasoning`, `tool_name`, `parameters`). */
+function fieldsA(ev: AgentEvent, ctx: RunContext, nowMs: number): Record<string, unknown> {
+  switch (ev.event) {
+    case 'agent_started':
+      return { status: 'started', message: `${AGENT_NAME} has started processing your request` };
+    case 'agent_thinking':
+      return {
+        reasoning: `Step ${ev.step}: working out how to answer "${ctx.text}"`,
+        step_number: ev.step,
+        progress_percentage: Math.min(20 * ev.step, 90),
+        status: 'thinking',
+      };
+    case 'tool_executing':
+      return { tool_name: ev.tool, parameters: {}, status: 'executing' };
+    case 'tool_completed':
+      return { tool_name: ev.tool, result: {}, execution_time_ms: nowMs - (ctx.toolStartedAtMs ?? nowMs), status: 'completed' };
+    case 'agent_completed':
+      return ev.status === 'completed'
+        ? { status: 'completed', result: { answer: answerFor(ctx) }, execution_time_ms: nowMs - ctx.startedAtMs }
+        : { status: 'error', result: null, error_message: 'Agent execution failed', execution_time_ms: nowMs - ctx.startedAtMs };
+    case 'agent_error':
+      return { status: 'error', error_message: 'Agent execution failed: injected fault', error_context: {} };
+  }
+}
+
+/** Envelope B renames `reasoning` to `thought`, `tool_name` to `tool` and `parameters` to `metadata`. */
+function fieldsB(ev: AgentEvent, ctx: RunContext, nowMs: number): Record<string, unknown> {
+  const a = fieldsA(ev, ctx, nowMs);
+  const renamed: Record<string, unknown> = {};
+  const names: Readonly<Record<string, string>> = { reasoning: 'thought', tool_name: 'tool', parameters: 'metadata' };
+  for (const [key, value] of Object.entries(a)) renamed[names[key] ?? key] = value;
+  return ev.event === 'agent_started' ? { ...renamed, agent_name: AGENT_NAME } : renamed;
+}
+
+/** One agent event in the given envelope. */
+export function agentEventFrame(ev: AgentEvent, envelope: Envelope, ctx: RunContext, nowMs: number): Frame {
+  const type: AgentEventName = ev.event;
+  switch (envelope) {
+    case 'payload':
+      return { type, run_id: ctx.runId, agent_name: AGENT_NAME, timestamp: isoPython(nowMs), payload: fieldsA(ev, ctx, nowMs) };
+    case 'data':
+      return {
+        type,
+        data: {
+          ...fieldsB(ev, ctx, nowMs),
+          timestamp: epochSeconds(nowMs),
+          run_id: ctx.runId,
+          thread_id: ctx.threadId,
+          user_context: { user_id: ctx.userId, request_id: ctx.requestId },
+        },
+        timestamp: isoNaive(nowMs),
+        critical: true,
+        attempt: null,
+      };
+    case 'flat':
+      return { type, run_id: ctx.runId, thread_id: ctx.threadId, agent_name: AGENT_NAME, timestamp: isoPython(nowMs), ...fieldsA(ev, ctx, nowMs) };
+    case 'system_message':
+      return {
+        type: 'system_message',
+        event: type,
+        payload: { run_id: ctx.runId, thread_id: ctx.threadId, agent_name: AGENT_NAME, timestamp: isoPython(nowMs), ...fieldsA(ev, ctx, nowMs) },
+        timestamp: epochSeconds(nowMs),
+      };
+  }
+}
+
+/** The `giant_frame` fault's text: an envelope-A `agent_thinking` padded to exactly {@link GIANT_FRAME_BYTES} bytes. */
+export function giantFrameText(ctx: RunContext, nowMs: number): string {
+  const head = JSON.stringify({ type: 'agent_thinking', run_id: ctx.runId, agent_name: AGENT_NAME, timestamp: isoPython(nowMs), payload: { reasoning: '' } });
+  const cut = head.length - '"}}'.length;
+  const padding = 'x'.repeat(GIANT_FRAME_BYTES - Buffer.byteLength(head));
+  return head.slice(0, cut) + padding + head.slice(cut);
+}
