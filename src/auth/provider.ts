@@ -1,0 +1,72 @@
+import type { AuthConfig, SendAs } from '../config/types.ts';
+import type { Clock } from '../engine/clock.ts';
+import { mintJwt } from './jwt.ts';
+import { fetchToken, type FetchedToken } from './token-url.ts';
+import { TokenError } from './token-error.ts';
+
+/**
+ * Gives a check the token for one run. One provider lives per target for the process's life, so
+ * fetched tokens are cached across runs.
+ */
+export interface TokenProvider {
+  /** The token for this run, or null for `auth: none`. Throws {@link TokenError}. */
+  getToken(signal: AbortSignal): Promise<string | null>;
+  /** How the token is presented on the upgrade. */
+  readonly sendAs: readonly SendAs[];
+  /** Configured secret values that must be redacted wherever text leaves the process. */
+  readonly secrets: readonly string[];
+}
+
+/** A cached token is refreshed this long before it expires, or at 10 % of its life if longer. */
+export const TOKEN_REFRESH_MARGIN_MS = 60_000;
+
+function refreshAtMs(fetched: FetchedToken, nowMs: number): number {
+  if (fetched.expiresAtMs === null) return nowMs;
+  const life = fetched.expiresAtMs - nowMs;
+  return fetched.expiresAtMs - Math.max(TOKEN_REFRESH_MARGIN_MS, life * 0.1);
+}
+
+export function createTokenProvider(auth: AuthConfig, clock: Clock, env: NodeJS.ProcessEnv = process.env): TokenProvider {
+  switch (auth.type) {
+    case 'none':
+      return { sendAs: [], secrets: [], getToken: () => Promise.resolve(null) };
+    case 'bearer':
+      return {
+        sendAs: auth.sendAs,
+        secrets: [],
+        getToken: () => {
+          const token = env[auth.tokenEnv];
+          if (token === undefined || token === '') {
+            return Promise.reject(new TokenError('env_missing', `environment variable ${auth.tokenEnv} is not set`));
+          }
+          return Promise.resolve(token);
+        },
+      };
+    case 'jwt':
+      return {
+        sendAs: auth.sendAs,
+        secrets: auth.secret === null ? [] : [auth.secret],
+        getToken: () => mintJwt(auth, clock.nowMs()),
+      };
+    case 'token_url': {
+      let cached: { token: string; refreshAtMs: number } | null = null;
+      const secrets = [...Object.values(auth.headers), ...Object.values(auth.body).filter((v): v is string => typeof v === 'string')];
+      return {
+        sendAs: auth.sendAs,
+        secrets,
+        getToken: async (signal) => {
+          const now = clock.nowMs();
+          if (cached !== null && now < cached.refreshAtMs) return cached.token;
+          const fetched = await fetchToken(auth, now, signal);
+          cached = { token: fetched.token, refreshAtMs: refreshAtMs(fetched, now) };
+          return fetched.token;
+        },
+      };
+    }
+  }
+}
+
+/** The subprotocol list the browser client offers (protocol.md, "Authentication" item 2). */
+export function authSubprotocols(token: string): string[] {
+  return ['jwt-auth', `jwt.${Buffer.from(token, 'utf8').toString('base64url')}`];
+}

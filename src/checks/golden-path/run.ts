@@ -1,0 +1,486 @@
+import net from 'node:net';
+import tls from 'node:tls';
+import { readFileSync } from 'node:fs';
+import { WebSocket, type ClientOptions, type RawData } from 'ws';
+import type { GoldenPathCheck, TargetConfig } from '../../config/types.ts';
+import type { Degradation, Phase, TimedPhase } from '../../result/reasons.ts';
+import type { CheckResult, Envelope, ReceivedEvent, SubprotocolLabel, WelcomeShape } from '../../result/types.ts';
+import { TranscriptRecorder } from '../../result/transcript.ts';
+import { agentEventNames, frameType, isBypassHeader, parseServerFrame, type ServerFrame } from '../../protocol/frames.ts';
+import { authSubprotocols } from '../../auth/provider.ts';
+import { VERSION } from '../../version.ts';
+import type { RunDeps } from '../types.ts';
+import { freezeResult } from '../result-builder.ts';
+import {
+  closeReason,
+  connectErrorReason,
+  firstMissing,
+  firstOutOfOrder,
+  openErrorReason,
+  timeoutReason,
+  type Failure,
+} from './classify.ts';
+
+/** How long an error frame may be followed by a close that explains it better (1008, 1011). */
+export const ERROR_GRACE_MS = 500;
+/** Bound on closing the socket after the outcome is known; a run ends within timeout + this. */
+export const TEARDOWN_MS = 1000;
+
+const ERROR_STATUSES = new Set(['error', 'failed', 'failure']);
+
+type Outcome = { readonly kind: 'success' } | ({ readonly kind: 'failure' } & Failure);
+
+/** One walk of the golden path. Use {@link runGoldenPath}. */
+class GoldenPathRun {
+  readonly #target: TargetConfig;
+  readonly #check: GoldenPathCheck;
+  readonly #deps: RunDeps;
+  readonly #runId: string;
+  readonly #eventNames: ReadonlySet<string>;
+  readonly #transcript: TranscriptRecorder;
+  readonly #startMono: number;
+  readonly #startWall: number;
+  readonly #timers = new Set<NodeJS.Timeout>();
+
+  #phase: Phase = 'token';
+  #phaseStart: number;
+  #phaseTimer: NodeJS.Timeout | null = null;
+  readonly #timings: Partial<Record<TimedPhase, number>> = {};
+  readonly #events: ReceivedEvent[] = [];
+  readonly #envelopes = new Set<Exclude<Envelope, 'mixed' | 'none'>>();
+  readonly #degradations = new Set<Degradation>();
+  #welcome: WelcomeShape = 'none';
+  #subprotocol: SubprotocolLabel = 'none';
+  #closeCode: number | null = null;
+  #closeReason: string | null = null;
+  #httpStatus: number | null = null;
+  #tlsCertExpiresAt: string | null = null;
+  #pendingError: Extract<ServerFrame, { kind: 'error' }> | null = null;
+  #socketError: Failure | null = null;
+  #sendAt = 0;
+  #ws: WebSocket | null = null;
+  #opened = false;
+  #outcome: Outcome | null = null;
+  #settle: (() => void) | null = null;
+
+  constructor(target: TargetConfig, check: GoldenPathCheck, deps: RunDeps) {
+    this.#target = target;
+    this.#check = check;
+    this.#deps = deps;
+    this.#runId = deps.runId;
+    this.#eventNames = agentEventNames(check.expectedEvents);
+    this.#transcript = new TranscriptRecorder(deps.transcriptLimits);
+    for (const secret of deps.tokens.secrets) this.#transcript.addSecret(secret);
+    this.#startMono = deps.clock.monoMs();
+    this.#phaseStart = this.#startMono;
+    this.#startWall = deps.clock.nowMs();
+  }
+
+  async run(): Promise<CheckResult> {
+    const decided = new Promise<void>((resolve) => {
+      this.#settle = resolve;
+    });
+    const external = this.#deps.signal;
+    const onAbort = (): void => this.#fail(this.#phase, 'cancelled', 'the canary cancelled the run (shutdown)');
+    external?.addEventListener('abort', onAbort, { once: true });
+    const controller = new AbortController();
+    this.#timer(this.#check.timeoutMs, () => this.#onTimeout('the run deadline passed'));
+    try {
+      if (external?.aborted === true) onAbort();
+      else this.#start(controller.signal);
+      await decided;
+    } catch (error) {
+      this.#fail(this.#phase, 'canary_error', `canary error: ${(error as Error).message}`);
+    } finally {
+      controller.abort();
+      external?.removeEventListener('abort', onAbort);
+      await this.#teardown();
+    }
+    return this.#result();
+  }
+
+  #now(): number {
+    return this.#deps.clock.monoMs() - this.#startMono;
+  }
+
+  #timer(ms: number, fn: () => void): NodeJS.Timeout {
+    const handle = setTimeout(() => {
+      this.#timers.delete(handle);
+      fn();
+    }, Math.max(0, ms));
+    this.#timers.add(handle);
+    return handle;
+  }
+
+  #remainingMs(): number {
+    return this.#check.timeoutMs - this.#now();
+  }
+
+  /** Ends the current phase (recording its duration when it is timed) and starts the next. */
+  #enter(next: Phase, timed: TimedPhase | null): void {
+    const now = this.#deps.clock.monoMs();
+    if (timed !== null) this.#timings[timed] = (now - this.#phaseStart) / 1000;
+    this.#phase = next;
+    this.#phaseStart = now;
+  }
+
+  #armPhaseBudget(budgetMs: number, what: string): void {
+    if (this.#phaseTimer !== null) {
+      clearTimeout(this.#phaseTimer);
+      this.#timers.delete(this.#phaseTimer);
+    }
+    this.#phaseTimer = this.#timer(Math.min(budgetMs, this.#remainingMs()), () => this.#onTimeout(what));
+  }
+
+  #onTimeout(what: string): void {
+    if (this.#pendingError !== null) {
+      this.#failFromPendingError();
+      return;
+    }
+    const reason = timeoutReason(this.#phase);
+    if (reason === 'event_missing') {
+      const missing = firstMissing(this.#check.expectedEvents, this.#events) ?? this.#check.completionEvent;
+      this.#fail(this.#phase, reason, `${what} while waiting for ${missing}`, missing);
+      return;
+    }
+    this.#fail(this.#phase, reason, `${what} in phase ${this.#phase}`);
+  }
+
+  #fail(phase: Phase, reason: Failure['reason'], message: string, missingEvent?: string): void {
+    if (this.#outcome !== null) return;
+    this.#outcome = missingEvent === undefined
+      ? { kind: 'failure', phase, reason, message }
+      : { kind: 'failure', phase, reason, message, missingEvent };
+    this.#settle?.();
+  }
+
+  #succeed(): void {
+    if (this.#outcome !== null) return;
+    this.#outcome = { kind: 'success' };
+    this.#settle?.();
+  }
+
+  #start(signal: AbortSignal): void {
+    this.#deps.tokens.getToken(signal).then(
+      (token) => {
+        if (this.#outcome !== null) return;
+        this.#transcript.addSecret(token);
+        this.#enter('dns', 'token');
+        this.#connect(token);
+      },
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        this.#fail('token', 'token_error', `could not get a token: ${message}`);
+      },
+    );
+  }
+
+  #connect(token: string | null): void {
+    const url = new URL(this.#target.url);
+    const secure = url.protocol === 'wss:';
+    const headers: Record<string, string> = { 'user-agent': `canary/${VERSION}` };
+    for (const [name, value] of Object.entries(this.#target.headers)) {
+      if (!isBypassHeader(name)) headers[name] = value;
+    }
+    const sendAs = this.#deps.tokens.sendAs;
+    let protocols: string[] = [];
+    if (token !== null && sendAs.includes('header')) headers['authorization'] = `Bearer ${token}`;
+    if (token !== null && sendAs.includes('subprotocol')) {
+      protocols = authSubprotocols(token);
+      this.#transcript.addSecret(protocols[1] ?? null);
+    }
+    const options: ClientOptions = {
+      headers,
+      maxPayload: this.#check.maxPayloadBytes,
+      perMessageDeflate: false,
+      followRedirects: false,
+      rejectUnauthorized: !this.#target.tls.insecureSkipVerify,
+      createConnection: ((opts: net.NetConnectOpts & tls.ConnectionOptions) =>
+        this.#openSocket(opts, secure)) as unknown as typeof net.createConnection,
+    };
+    if (this.#target.tls.caFile !== null) options.ca = readFileSync(this.#target.tls.caFile);
+
+    this.#armPhaseBudget(this.#check.handshakeTimeoutMs, 'the handshake budget passed');
+    const auth = token === null ? 'none' : sendAs.join('+');
+    this.#transcript.record('out', this.#now(), 'upgrade', { text: `GET ${url.pathname} (auth: ${auth})`, size: 0 });
+    const ws = new WebSocket(url, protocols, options);
+    this.#ws = ws;
+    ws.on('error', (error) => this.#onSocketError(error));
+    ws.on('unexpected-response', (_req, res) => {
+      const status = res.statusCode ?? 0;
+      this.#httpStatus = status;
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        if (body.length < 512) body += chunk;
+      });
+      const finish = (): void => {
+        this.#transcript.record('in', this.#now(), 'upgrade', { text: `HTTP ${status} ${body.slice(0, 512)}`.trim() });
+        const reason = status === 401 || status === 403 ? 'auth_rejected' : 'upgrade_rejected';
+        this.#fail('upgrade', reason, `the upgrade was refused with HTTP ${status}`);
+      };
+      res.on('end', finish);
+      res.on('error', finish);
+      this.#timer(Math.min(200, this.#remainingMs()), finish);
+    });
+    ws.on('upgrade', (res) => {
+      this.#transcript.record('in', this.#now(), 'upgrade', { text: `HTTP ${res.statusCode ?? 101}` });
+    });
+    ws.on('open', () => this.#onOpen(ws));
+    ws.on('message', (data, isBinary) => this.#onMessage(ws, data, isBinary));
+    ws.on('ping', (data) => this.#transcript.record('in', this.#now(), 'ping', { size: data.length }));
+    ws.on('close', (code, reason) => this.#onClose(code, reason.toString('utf8')));
+  }
+
+  #openSocket(opts: net.NetConnectOpts & tls.ConnectionOptions, secure: boolean): net.Socket {
+    const host = (opts as { host?: string }).host ?? '';
+    if (net.isIP(host) !== 0) this.#enter('tcp', 'dns');
+    let socket: net.Socket;
+    if (secure) {
+      const servername = opts.servername !== undefined && opts.servername !== '' ? opts.servername : net.isIP(host) !== 0 ? undefined : host;
+      const tlsOptions: tls.ConnectionOptions = { ...opts };
+      delete (tlsOptions as { path?: unknown }).path;
+      if (servername === undefined) delete tlsOptions.servername;
+      else tlsOptions.servername = servername;
+      const tlsSocket = tls.connect(tlsOptions);
+      tlsSocket.once('secureConnect', () => {
+        const cert = tlsSocket.getPeerCertificate();
+        const validTo = typeof cert.valid_to === 'string' ? Date.parse(cert.valid_to) : Number.NaN;
+        if (!Number.isNaN(validTo)) this.#tlsCertExpiresAt = new Date(validTo).toISOString();
+        if (this.#phase === 'tls') this.#enter('upgrade', 'tls');
+      });
+      socket = tlsSocket;
+    } else {
+      const { path: _path, ...rest } = opts as net.NetConnectOpts & { path?: unknown };
+      socket = net.connect(rest as net.NetConnectOpts);
+    }
+    socket.once('lookup', (error: Error | null) => {
+      if (error === null && this.#phase === 'dns') this.#enter('tcp', 'dns');
+    });
+    socket.once('connect', () => {
+      if (this.#phase === 'tcp') this.#enter(secure ? 'tls' : 'upgrade', 'tcp');
+    });
+    return socket;
+  }
+
+  #onSocketError(error: Error): void {
+    if (!this.#opened) {
+      if (this.#httpStatus !== null) return;
+      const phase = this.#phase;
+      this.#fail(phase, connectErrorReason(phase, error), `${phase}: ${error.message}`);
+      return;
+    }
+    this.#socketError ??= { phase: this.#phase, reason: openErrorReason(error), message: error.message };
+  }
+
+  #onOpen(ws: WebSocket): void {
+    this.#opened = true;
+    this.#subprotocol = subprotocolLabel(ws.protocol);
+    this.#enter('welcome', 'upgrade');
+    this.#armPhaseBudget(this.#check.welcomeTimeoutMs, 'no welcome within the welcome budget');
+  }
+
+  #onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    if (isBinary) {
+      this.#transcript.record('in', this.#now(), 'binary', { size: buffer.length });
+      this.#degradations.add('unknown_frame');
+      return;
+    }
+    const text = buffer.toString('utf8');
+    this.#transcript.record('in', this.#now(), 'text', { type: frameType(text), size: buffer.length, text });
+    if (this.#outcome !== null) return;
+    const frame = parseServerFrame(text, this.#check.welcome, this.#eventNames);
+    if (frame.kind === 'ping') {
+      this.#sendText(ws, JSON.stringify({ type: 'pong' }), 'pong');
+      return;
+    }
+    if (frame.kind === 'error') {
+      this.#onErrorFrame(frame);
+      return;
+    }
+    if (this.#phase === 'welcome') this.#onWelcomePhaseFrame(ws, frame);
+    else this.#onEventsPhaseFrame(frame);
+  }
+
+  #onWelcomePhaseFrame(ws: WebSocket, frame: ServerFrame): void {
+    switch (frame.kind) {
+      case 'keepalive':
+        return;
+      case 'welcome':
+        this.#welcome = frame.shape;
+        this.#enter('send', 'welcome');
+        this.#sendUserMessage(ws);
+        return;
+      case 'unknown':
+        this.#fail('welcome', 'welcome_invalid', 'the first frame after the upgrade is not a JSON object with a type');
+        return;
+      default: {
+        const type = frame.kind === 'event' ? frame.name : frame.kind === 'other' ? frame.type : frame.kind;
+        this.#fail('welcome', 'welcome_invalid', `expected the welcome, got a frame of type "${type}"`);
+      }
+    }
+  }
+
+  #onEventsPhaseFrame(frame: ServerFrame): void {
+    if (frame.kind === 'unknown') {
+      this.#degradations.add('unknown_frame');
+      return;
+    }
+    if (frame.kind !== 'event') return;
+    const seconds = (this.#deps.clock.monoMs() - this.#sendAt) / 1000;
+    this.#events.push({ name: frame.name, seconds });
+    this.#envelopes.add(frame.envelope);
+    if (frame.name === 'agent_error') {
+      this.#fail('events', 'agent_error', 'the agent reported agent_error');
+      return;
+    }
+    if (frame.name === this.#check.completionEvent) this.#onCompletion(frame.status);
+  }
+
+  #onCompletion(status: string | null): void {
+    this.#enter('close', 'events');
+    if (status !== null && ERROR_STATUSES.has(status.toLowerCase())) {
+      this.#fail('events', 'agent_error', `${this.#check.completionEvent} carried status "${status}"`);
+      return;
+    }
+    const missing = firstMissing(this.#check.expectedEvents, this.#events);
+    if (missing !== null) {
+      this.#fail('events', 'event_missing', `${this.#check.completionEvent} arrived before ${missing}`, missing);
+      return;
+    }
+    const order = firstOutOfOrder(this.#check.expectedEvents, this.#events);
+    if (order !== null) {
+      this.#fail('events', 'event_order', `${order.early} arrived before ${order.late}`);
+      return;
+    }
+    if ((this.#timings.events ?? 0) * 1000 > this.#check.slowAfterMs) this.#degradations.add('slow');
+    this.#succeed();
+  }
+
+  #onErrorFrame(frame: Extract<ServerFrame, { kind: 'error' }>): void {
+    if (this.#pendingError !== null) return;
+    this.#pendingError = frame;
+    this.#timer(Math.min(ERROR_GRACE_MS, this.#remainingMs()), () => this.#failFromPendingError());
+  }
+
+  #failFromPendingError(): void {
+    const frame = this.#pendingError;
+    if (frame === null) return;
+    const detail = [frame.code, frame.message].filter((part) => part !== null).join(': ');
+    const reason = frame.auth ? 'auth_rejected' : 'server_error';
+    this.#fail(this.#phase === 'close' ? 'events' : this.#phase, reason, `the server sent an error frame (${detail || 'no detail'})`);
+  }
+
+  #sendUserMessage(ws: WebSocket): void {
+    const message = {
+      type: this.#check.messageType,
+      payload: { [this.#check.messageField]: this.#check.message, thread_id: `canary_${this.#runId}`, run_id: null },
+    };
+    this.#sendAt = this.#deps.clock.monoMs();
+    this.#sendText(ws, JSON.stringify(message), this.#check.messageType, (error) => {
+      this.#fail('send', 'send_failed', `could not send the user message: ${error.message}`);
+    });
+    if (this.#phase === 'send') this.#enter('events', null);
+    if (this.#phaseTimer !== null) clearTimeout(this.#phaseTimer);
+  }
+
+  #sendText(ws: WebSocket, text: string, type: string, onError?: (error: Error) => void): void {
+    this.#transcript.record('out', this.#now(), 'text', { type, text });
+    ws.send(text, (error) => {
+      if (error !== undefined && error !== null) onError?.(error);
+    });
+  }
+
+  #onClose(code: number, reason: string): void {
+    this.#transcript.record('in', this.#now(), 'close', { text: `${code}${reason === '' ? '' : ` ${reason}`}`, size: 0 });
+    if (this.#outcome !== null) return;
+    if (this.#socketError !== null) {
+      this.#fail(this.#socketError.phase, this.#socketError.reason, this.#socketError.message);
+      return;
+    }
+    this.#closeCode = code;
+    this.#closeReason = reason === '' ? null : reason;
+    const phase = this.#phase === 'close' ? 'events' : this.#phase;
+    const why = closeReason(code, this.#pendingError);
+    const described = `the server closed with ${code}${reason === '' ? '' : ` "${reason}"`} in phase ${phase}`;
+    if (why === 'server_error' || (why === 'auth_rejected' && this.#pendingError !== null)) {
+      this.#failFromPendingError();
+      return;
+    }
+    this.#fail(phase, why, described);
+  }
+
+  async #teardown(): Promise<void> {
+    for (const handle of this.#timers) clearTimeout(handle);
+    this.#timers.clear();
+    const ws = this.#ws;
+    if (ws === null || ws.readyState === WebSocket.CLOSED) return;
+    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+    if (ws.readyState === WebSocket.OPEN && this.#outcome?.kind === 'success') {
+      this.#transcript.record('out', this.#now(), 'close', { text: '1000 canary done', size: 0 });
+      ws.close(1000, 'canary done');
+    } else {
+      ws.terminate();
+    }
+    let bound: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      bound = setTimeout(() => resolve(true), TEARDOWN_MS);
+    });
+    const timeout = await Promise.race([closed.then(() => false), timedOut]);
+    clearTimeout(bound);
+    if (timeout) {
+      ws.terminate();
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 50))]);
+    }
+  }
+
+  #result(): CheckResult {
+    const outcome = this.#outcome ?? { kind: 'failure', phase: this.#phase, reason: 'canary_error', message: 'the run ended undecided' };
+    const failure = outcome.kind === 'failure' ? outcome : null;
+    const envelopes = [...this.#envelopes];
+    return freezeResult({
+      runId: this.#runId,
+      check: this.#check.name,
+      target: this.#target.target,
+      type: this.#check.type,
+      result: failure !== null ? 'failure' : this.#degradations.size > 0 ? 'degraded' : 'success',
+      phase: failure?.phase ?? null,
+      reason: failure?.reason ?? null,
+      message: failure?.message ?? null,
+      degradations: failure === null ? [...this.#degradations] : [],
+      missingEvent: failure?.missingEvent ?? null,
+      closeCode: this.#closeCode,
+      closeReason: this.#closeReason,
+      httpStatus: this.#httpStatus,
+      events: this.#events,
+      phases: this.#timings,
+      durationSeconds: (this.#deps.clock.monoMs() - this.#startMono) / 1000,
+      protocol: {
+        welcome: this.#welcome,
+        envelope: envelopes.length === 0 ? 'none' : envelopes.length === 1 ? (envelopes[0] as Envelope) : 'mixed',
+        subprotocol: this.#subprotocol,
+      },
+      startedAt: new Date(this.#startWall).toISOString(),
+      tlsCertExpiresAt: this.#tlsCertExpiresAt,
+      transcript: this.#transcript.finish(),
+      details: {},
+    });
+  }
+}
+
+function subprotocolLabel(selected: string): SubprotocolLabel {
+  if (selected === '') return 'none';
+  if (selected === 'jwt-auth') return 'jwt-auth';
+  if (selected.startsWith('jwt.')) return 'jwt';
+  return 'other';
+}
+
+/**
+ * Walks the golden path once: token → connect → upgrade → welcome → user message → the expected
+ * events → close. Never throws, ends within `check.timeoutMs` plus {@link TEARDOWN_MS}, and leaves
+ * no socket or timer behind.
+ */
+export function runGoldenPath(target: TargetConfig, check: GoldenPathCheck, deps: RunDeps): Promise<CheckResult> {
+  return new GoldenPathRun(target, check, deps).run();
+}

@@ -1,0 +1,10 @@
+import type { CheckConfig } from '../config/types.ts';
+import { runGoldenPath } from './golden-path/run.ts';
+import type { CheckRunner } from './types.ts';
+
+type Runners = { readonly [K in CheckConfig['type']]: CheckRunner<Extract<CheckConfig, { type: K }>> };
+
+/** Every check type, by its config `type`. Adding a check type is one line here. */
+export const CHECK_RUNNERS: Runners = {
+  golden_path: runGoldenPath,
+};

@@ -1,0 +1,143 @@
+import type { Envelope, WelcomeShape } from '../result/types.ts';
+import type { WelcomeMatcher } from '../config/types.ts';
+
+/** Error codes that mean "authentication failed" (protocol.md, "Authentication"). */
+export const AUTH_ERROR_CODES: ReadonlySet<string> = new Set([
+  'NO_TOKEN',
+  'INVALID_FORMAT',
+  'VALIDATION_FAILED',
+  'AUTH_SERVICE_ERROR',
+  'WEBSOCKET_AUTH_ERROR',
+  'AUTH_FAILED',
+]);
+
+/** Frame types that carry no meaning for the golden path and are accepted anywhere. */
+const KEEPALIVE_TYPES: ReadonlySet<string> = new Set(['ping', 'pong', 'heartbeat', 'heartbeat_ack', 'ack']);
+
+/** A server frame, normalised over every variant in protocol.md. */
+export type ServerFrame =
+  | { readonly kind: 'welcome'; readonly shape: WelcomeShape; readonly maxMessageSize: number | null }
+  | {
+      readonly kind: 'event';
+      readonly name: string;
+      readonly envelope: Exclude<Envelope, 'mixed' | 'none'>;
+      readonly status: string | null;
+      readonly runId: string | null;
+      readonly threadId: string | null;
+      readonly userId: string | null;
+    }
+  | { readonly kind: 'error'; readonly code: string | null; readonly message: string | null; readonly auth: boolean }
+  | { readonly kind: 'ping' }
+  | { readonly kind: 'keepalive'; readonly type: string }
+  /** Valid JSON with a string `type` that is none of the above: accepted, ignored. */
+  | { readonly kind: 'other'; readonly type: string }
+  /** Not JSON, not an object, or no string `type`: matches no known shape. */
+  | { readonly kind: 'unknown' };
+
+type JsonObject = Readonly<Record<string, unknown>>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/** Reads a field from `payload`, then `data`, then the top level (protocol.md, "The five agent events"). */
+export function readField(frame: JsonObject, field: string): unknown {
+  for (const holder of [frame['payload'], frame['data']]) {
+    if (isObject(holder) && holder[field] !== undefined) return holder[field];
+  }
+  return frame[field];
+}
+
+/** The JSON `type` of a text frame, or null. Used for transcripts. */
+export function frameType(text: string): string | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isObject(value) ? str(value['type']) : null;
+  } catch {
+    return null;
+  }
+}
+
+function envelopeOf(frame: JsonObject): 'payload' | 'data' | 'flat' {
+  if (isObject(frame['payload'])) return 'payload';
+  if (isObject(frame['data'])) return 'data';
+  return 'flat';
+}
+
+function matchesWelcome(frame: JsonObject, type: string, matchers: readonly WelcomeMatcher[]): boolean {
+  return matchers.some((m) => m.type === type && (m.event === null || readField(frame, 'event') === m.event));
+}
+
+function welcomeShape(type: string): WelcomeShape {
+  if (type === 'system_message' || type === 'connection_established') return type;
+  return 'custom';
+}
+
+function maxMessageSize(frame: JsonObject): number | null {
+  const config = readField(frame, 'config');
+  const size = isObject(config) ? config['max_message_size'] : undefined;
+  return typeof size === 'number' && Number.isFinite(size) && size > 0 ? size : null;
+}
+
+/** Names that are agent events: the expected ones plus `agent_error`. */
+export function agentEventNames(expected: readonly string[]): ReadonlySet<string> {
+  return new Set([...expected, 'agent_error']);
+}
+
+/**
+ * Classifies one text frame from the server.
+ * @param eventNames agent event names to recognise (see {@link agentEventNames})
+ */
+export function parseServerFrame(
+  text: string,
+  welcome: readonly WelcomeMatcher[],
+  eventNames: ReadonlySet<string>,
+): ServerFrame {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { kind: 'unknown' };
+  }
+  if (!isObject(value)) return { kind: 'unknown' };
+  const type = str(value['type']);
+  if (type === null) return { kind: 'unknown' };
+
+  if (matchesWelcome(value, type, welcome)) {
+    return { kind: 'welcome', shape: welcomeShape(type), maxMessageSize: maxMessageSize(value) };
+  }
+  if (type === 'error' || type === 'error_message') {
+    const code = str(readField(value, 'error_code')) ?? str(readField(value, 'code'));
+    const message = str(readField(value, 'error_message')) ?? str(readField(value, 'message'));
+    return { kind: 'error', code, message, auth: code !== null && AUTH_ERROR_CODES.has(code) };
+  }
+  const wrapped = type === 'system_message' ? str(value['event']) : null;
+  const name = wrapped ?? type;
+  if (eventNames.has(name)) {
+    const context = readField(value, 'user_context');
+    return {
+      kind: 'event',
+      name,
+      envelope: wrapped !== null ? 'system_message' : envelopeOf(value),
+      status: str(readField(value, 'status')),
+      runId: str(readField(value, 'run_id')),
+      threadId: str(readField(value, 'thread_id')),
+      userId: str(readField(value, 'user_id')) ?? (isObject(context) ? str(context['user_id']) : null),
+    };
+  }
+  if (type === 'ping') return { kind: 'ping' };
+  if (KEEPALIVE_TYPES.has(type)) return { kind: 'keepalive', type };
+  return { kind: 'other', type };
+}
+
+/**
+ * True for upgrade headers the backend treats as a test bypass (protocol.md, "Test bypass headers"):
+ * any header whose name contains `test` or `e2e`. The canary never sends them on normal checks.
+ */
+export function isBypassHeader(name: string): boolean {
+  return /test|e2e/i.test(name);
+}
