@@ -1,0 +1,115 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load.ts';
+import type { CheckConfig, Config, TargetConfig } from '../config/types.ts';
+import { createTokenProvider } from '../auth/provider.ts';
+import { systemClock } from '../engine/clock.ts';
+import { runCheck } from '../engine/run-check.ts';
+import type { CheckResult } from '../result/types.ts';
+import { startReferenceBackend, REFERENCE_SECRET } from '../reference/index.ts';
+import { formatText } from '../report/text.ts';
+import { toJsonLine } from '../report/json.ts';
+import { toJunitXml } from '../report/junit.ts';
+import { LOCAL_CONFIG } from './paths.ts';
+import { UsageError, type Io } from './usage.ts';
+
+export const RUN_HELP = `Usage: canary run [--config PATH] [--check NAME]... [--json] [--junit FILE] [--transcript] [--fault SPEC]
+
+Runs each selected check once and exits.
+
+  --config PATH    a YAML file, or a folder of them (*.example.yaml files are skipped).
+                   Without it, the canary starts its reference backend on a free port and runs
+                   checks/local.yaml against it.
+  --check NAME     only the checks with this name (repeatable)
+  --json           one JSON object per run on stdout, one per line
+  --junit FILE     also write the runs as JUnit XML (for deploy gates)
+  --transcript     include each run's frame transcript in --json output
+  --fault SPEC     with the embedded backend only: inject a fault (see canary target --help)
+
+Exit code: 0 when every run succeeded or was degraded, 1 when any failed, 2 for a usage or
+config error.
+`;
+
+/** How many checks run at once. */
+const CONCURRENCY = 4;
+
+interface Selected {
+  readonly target: TargetConfig;
+  readonly check: CheckConfig;
+}
+
+function select(config: Config, names: readonly string[]): Selected[] {
+  const all = config.targets.flatMap((target) => target.checks.map((check) => ({ target, check })));
+  if (names.length === 0) return all;
+  const chosen = all.filter(({ check }) => names.includes(check.name));
+  const unknown = names.filter((name) => !all.some(({ check }) => check.name === name));
+  if (unknown.length > 0) throw new UsageError(`no check named ${unknown.map((n) => `"${n}"`).join(', ')} in the config`);
+  return chosen;
+}
+
+async function runAll(selected: readonly Selected[], onResult: (result: CheckResult) => void): Promise<CheckResult[]> {
+  const providers = new Map(selected.map(({ target }) => [target, createTokenProvider(target.auth, systemClock)]));
+  const results: CheckResult[] = new Array<CheckResult>(selected.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < selected.length) {
+      const index = next++;
+      const { target, check } = selected[index] as Selected;
+      const tokens = providers.get(target);
+      if (tokens === undefined) continue;
+      const result = await runCheck(target, check, { clock: systemClock, tokens });
+      results[index] = result;
+      onResult(result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, selected.length) }, worker));
+  return results;
+}
+
+/** `canary run`. Returns the exit code. */
+export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      config: { type: 'string' },
+      check: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+      junit: { type: 'string' },
+      transcript: { type: 'boolean', default: false },
+      fault: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.config !== undefined && values.fault !== undefined) {
+    throw new UsageError('--fault only applies to the embedded reference backend (without --config)');
+  }
+  let stopBackend: (() => Promise<void>) | null = null;
+  let config: Config;
+  if (values.config === undefined) {
+    const secret = io.env['CANARY_LOCAL_JWT_SECRET'] || REFERENCE_SECRET;
+    const backend = await startReferenceBackend({ secret, faults: values.fault ?? '' });
+    stopBackend = () => backend.close();
+    try {
+      config = await loadConfig(LOCAL_CONFIG, { ...io.env, CANARY_TARGET_PORT: String(backend.port) });
+    } catch (error) {
+      await backend.close();
+      throw error;
+    }
+    if (!values.json) io.stderr(`Reference backend listening at ${backend.url}${values.fault ? ` with fault ${values.fault}` : ''}\n`);
+  } else {
+    config = await loadConfig(values.config, io.env);
+  }
+  try {
+    const selected = select(config, values.check ?? []);
+    const results = await runAll(selected, (result) => {
+      io.stdout(values.json ? `${toJsonLine(result, values.transcript)}\n` : `${formatText(result, { color: io.isTty })}\n\n`);
+    });
+    if (values.junit !== undefined) await writeFile(values.junit, toJunitXml(results));
+    const failed = results.filter((r) => r.result === 'failure').length;
+    if (!values.json) io.stderr(`${results.length} run(s): ${results.length - failed} ok, ${failed} failed\n`);
+    return failed > 0 ? 1 : 0;
+  } finally {
+    await stopBackend?.();
+  }
+}

@@ -1,0 +1,54 @@
+import type { CheckResult } from '../result/types.ts';
+
+function xml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&apos;')
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+}
+
+function caseXml(result: CheckResult): string {
+  const head = `    <testcase classname="canary.${xml(result.target)}" name="${xml(result.check)}" time="${result.durationSeconds.toFixed(3)}">`;
+  const body: string[] = [];
+  if (result.result === 'failure') {
+    const message = `${result.reason ?? ''} in phase ${result.phase ?? ''}: ${result.message ?? ''}`;
+    const detail = [
+      `run ${result.runId}`,
+      result.closeCode === null ? null : `close ${result.closeCode} ${result.closeReason ?? ''}`.trim(),
+      result.httpStatus === null ? null : `http ${result.httpStatus}`,
+      `events ${result.events.map((e) => e.name).join(', ') || '(none)'}`,
+      ...result.transcript.entries.map((e) => `+${e.tMs.toFixed(1)}ms ${e.dir} ${e.kind} ${e.type ?? ''} ${e.text ?? ''}`.trimEnd()),
+    ].filter((line): line is string => line !== null);
+    body.push(`      <failure type="${xml(result.reason ?? 'failure')}" message="${xml(message)}">${xml(detail.join('\n'))}</failure>`);
+  } else if (result.degradations.length > 0) {
+    body.push(`      <system-out>${xml(`degraded: ${result.degradations.join(', ')}`)}</system-out>`);
+  }
+  return body.length === 0 ? `${head}</testcase>` : [head, ...body, '    </testcase>'].join('\n');
+}
+
+/** JUnit XML for a set of runs, one testsuite per target, one testcase per check run. */
+export function toJunitXml(results: readonly CheckResult[]): string {
+  const byTarget = new Map<string, CheckResult[]>();
+  for (const result of results) byTarget.set(result.target, [...(byTarget.get(result.target) ?? []), result]);
+  const failures = results.filter((r) => r.result === 'failure').length;
+  const time = results.reduce((sum, r) => sum + r.durationSeconds, 0);
+  const suites = [...byTarget].map(([target, runs]) => {
+    const suiteFailures = runs.filter((r) => r.result === 'failure').length;
+    const suiteTime = runs.reduce((sum, r) => sum + r.durationSeconds, 0);
+    return [
+      `  <testsuite name="${xml(target)}" tests="${runs.length}" failures="${suiteFailures}" errors="0" skipped="0" time="${suiteTime.toFixed(3)}">`,
+      ...runs.map(caseXml),
+      '  </testsuite>',
+    ].join('\n');
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="canary" tests="${results.length}" failures="${failures}" errors="0" time="${time.toFixed(3)}">`,
+    ...suites,
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

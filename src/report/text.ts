@@ -1,0 +1,81 @@
+import type { CheckResult, TranscriptEntry } from '../result/types.ts';
+import { TIMED_PHASES } from '../result/reasons.ts';
+
+export interface TextStyle {
+  readonly color: boolean;
+}
+
+const WATERFALL_WIDTH = 32;
+const TRANSCRIPT_TAIL = 12;
+
+function paint(style: TextStyle, code: string, text: string): string {
+  return style.color ? `\u001b[${code}m${text}\u001b[0m` : text;
+}
+
+function ms(seconds: number): string {
+  const value = seconds * 1000;
+  return value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(1)} ms`;
+}
+
+/** Phase bars laid out on one time axis, so where the time went is visible at a glance. */
+export function waterfall(result: CheckResult): string[] {
+  const spans: { name: string; start: number; seconds: number }[] = [];
+  let start = 0;
+  for (const phase of TIMED_PHASES) {
+    const seconds = result.phases[phase];
+    if (seconds === undefined) continue;
+    spans.push({ name: phase, start, seconds });
+    start += seconds;
+  }
+  const total = Math.max(start, 1e-9);
+  return spans.map(({ name, start: from, seconds }) => {
+    const offset = Math.min(WATERFALL_WIDTH - 1, Math.floor((from / total) * WATERFALL_WIDTH));
+    const width = Math.max(1, Math.round((seconds / total) * WATERFALL_WIDTH));
+    const bar = ' '.repeat(offset) + '█'.repeat(Math.min(width, WATERFALL_WIDTH - offset));
+    return `    ${name.padEnd(8)} ${bar.padEnd(WATERFALL_WIDTH)} ${ms(seconds).padStart(9)}`;
+  });
+}
+
+function transcriptLine(entry: TranscriptEntry): string {
+  const arrow = entry.dir === 'in' ? '<-' : entry.dir === 'out' ? '->' : '..';
+  const type = entry.type === null ? entry.kind : `${entry.kind} ${entry.type}`;
+  const text = entry.text === null ? '' : `  ${entry.text.replaceAll('\n', ' ')}`;
+  return `    +${entry.tMs.toFixed(1).padStart(8)}ms ${arrow} ${type} (${entry.size} B)${text}`;
+}
+
+/** A human summary of one run: outcome, reason, waterfall, events and, for failures, the transcript's end. */
+export function formatText(result: CheckResult, style: TextStyle): string {
+  const lines: string[] = [];
+  const mark =
+    result.result === 'success'
+      ? paint(style, '32', '✔ success')
+      : result.result === 'degraded'
+        ? paint(style, '33', '▲ degraded')
+        : paint(style, '31', '✘ failure');
+  lines.push(`${mark}  ${result.target}/${result.check}  ${result.durationSeconds.toFixed(3)}s  run ${result.runId}`);
+  if (result.result === 'failure') {
+    lines.push(`  reason   ${paint(style, '1', `${result.reason ?? ''}`)} in phase ${result.phase ?? ''}: ${result.message ?? ''}`);
+  }
+  if (result.degradations.length > 0) lines.push(`  degraded ${result.degradations.join(', ')}`);
+  if (result.closeCode !== null) {
+    lines.push(`  close    ${result.closeCode}${result.closeReason === null ? '' : ` "${result.closeReason}"`}`);
+  }
+  if (result.httpStatus !== null) lines.push(`  http     ${result.httpStatus}`);
+  const bars = waterfall(result);
+  if (bars.length > 0) lines.push('  phases', ...bars);
+  if (result.events.length > 0) {
+    lines.push('  events');
+    for (const event of result.events) lines.push(`    ${event.name.padEnd(18)} +${event.seconds.toFixed(3)}s`);
+  }
+  if (result.missingEvent !== null) lines.push(`  missing  ${result.missingEvent}`);
+  const { welcome, envelope, subprotocol } = result.protocol;
+  lines.push(`  protocol welcome=${welcome} envelope=${envelope} subprotocol=${subprotocol}`);
+  for (const [key, value] of Object.entries(result.details)) lines.push(`  ${key.padEnd(8)} ${String(value)}`);
+  if (result.result === 'failure') {
+    const entries = result.transcript.entries;
+    const shown = entries.slice(-TRANSCRIPT_TAIL);
+    lines.push(`  transcript (last ${shown.length} of ${entries.length + result.transcript.dropped})`);
+    for (const entry of shown) lines.push(transcriptLine(entry));
+  }
+  return lines.join('\n');
+}
