@@ -1,0 +1,60 @@
+import type { CheckConfig, Config } from '../config/types.ts';
+
+/** The event that ends a run in failure; the engine records it like the expected events. */
+const FAILURE_EVENT = 'agent_error';
+
+/** One configured check of one target, with the event label values it may produce. */
+export interface IndexedCheck {
+  readonly target: string;
+  readonly check: CheckConfig;
+  /** Events whose absence is counted in `canary_events_missing_total` (golden_path checks only). */
+  readonly expectedEvents: readonly string[];
+  /** Every value the `event` label may take for this check. */
+  readonly eventLabels: ReadonlySet<string>;
+}
+
+/** The configuration as the metrics sink reads it: the closed sets of label values. */
+export interface ConfigIndex {
+  readonly checks: readonly IndexedCheck[];
+  readonly targets: readonly string[];
+  /** The configured check, or undefined for a result of a check the config does not know. */
+  find(target: string, check: string): IndexedCheck | undefined;
+  /** `event` label values allowed for a result of an unknown check: every configured event name. */
+  readonly anyEventLabels: ReadonlySet<string>;
+}
+
+function expectedEventsOf(check: CheckConfig): readonly string[] {
+  switch (check.type) {
+    case 'golden_path':
+      return check.expectedEvents;
+  }
+}
+
+function eventLabelsOf(check: CheckConfig): readonly string[] {
+  switch (check.type) {
+    case 'golden_path':
+      return [...check.expectedEvents, check.completionEvent, FAILURE_EVENT];
+  }
+}
+
+/** Indexes the configured checks by target and check name. */
+export function indexConfig(config: Config): ConfigIndex {
+  const byKey = new Map<string, IndexedCheck>();
+  const checks: IndexedCheck[] = [];
+  const anyEventLabels = new Set<string>();
+  for (const target of config.targets) {
+    for (const check of target.checks) {
+      const eventLabels = new Set(eventLabelsOf(check));
+      const indexed: IndexedCheck = { target: target.target, check, expectedEvents: expectedEventsOf(check), eventLabels };
+      checks.push(indexed);
+      byKey.set(JSON.stringify([target.target, check.name]), indexed);
+      for (const name of eventLabels) anyEventLabels.add(name);
+    }
+  }
+  return {
+    checks,
+    targets: config.targets.map((t) => t.target),
+    find: (target, check) => byKey.get(JSON.stringify([target, check])),
+    anyEventLabels,
+  };
+}

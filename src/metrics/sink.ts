@@ -1,0 +1,85 @@
+import { collectDefaultMetrics, Registry, type OpenMetricsContentType } from 'prom-client';
+import type { Config } from '../config/types.ts';
+import type { CheckResult } from '../result/types.ts';
+import type { ResultSink, ScheduleSink, SkipReason } from '../service/types.ts';
+import { revision, VERSION } from '../version.ts';
+import { indexConfig } from './config-index.ts';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, openMetricsToText, wantsOpenMetrics } from './exposition.ts';
+import { createFamilies } from './families.ts';
+import { ResultRecorder } from './record.ts';
+import { zeroConfiguredSeries } from './zero.ts';
+
+/** One rendering of /metrics, ready to send. */
+export interface MetricsPage {
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/**
+ * The Prometheus sink: every result and scheduler event becomes samples on a registry of its own.
+ * See the README's metrics table for every family.
+ */
+export interface CanaryMetrics extends ResultSink, ScheduleSink {
+  /**
+   * The registry behind every family, of OpenMetrics type (prom-client keeps exemplars only there).
+   * Other parts may register their own metrics on it; serve it with {@link CanaryMetrics.render},
+   * not with `registry.metrics()`, which is always OpenMetrics.
+   */
+  readonly registry: Registry<OpenMetricsContentType>;
+  /**
+   * Records one finished run: runs, up, last run and success timestamps, run, phase and event
+   * durations (seconds, with a `run_id` exemplar), failures, close codes, missing events, the
+   * protocol variant and the TLS certificate expiry. Never throws.
+   *
+   * A result with reason `cancelled` (the canary stopped the run at shutdown) is ignored entirely:
+   * it says nothing about the target, and its partial timings would skew the histograms.
+   */
+  record(result: CheckResult): void;
+  /** Counts a due run that did not start in `canary_runs_skipped_total`. */
+  skipped(target: string, check: string, reason: SkipReason): void;
+  /** Observes how late (seconds) a run started in `canary_schedule_lag_seconds`; negative counts as 0. */
+  started(target: string, check: string, lagSeconds: number): void;
+  /**
+   * Renders /metrics for a request's Accept header: OpenMetrics 1.0 with exemplars when the scraper
+   * asks for `application/openmetrics-text` (as Prometheus does), else the Prometheus text format
+   * 0.0.4 without exemplars.
+   */
+  render(accept: string | undefined): Promise<MetricsPage>;
+}
+
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  /** Source revision for `canary_build_info`; default {@link revision} from the environment. */
+  readonly revision?: string;
+  /** Include Node's process metrics (prom-client's default metrics). Default true. */
+  readonly defaultMetrics?: boolean;
+}
+
+/**
+ * Creates the metrics sink for a configuration. Every series the configuration implies exists at
+ * zero from the start, except `canary_check_up` and the last-run timestamps, which appear with the
+ * first run of their check.
+ */
+export function createMetrics(config: Config, options: MetricsOptions = {}): CanaryMetrics {
+  const registry = new Registry<OpenMetricsContentType>();
+  registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const families = createFamilies(registry);
+  families.buildInfo.set({ version: VERSION, revision: options.revision ?? revision() }, 1);
+  const index = indexConfig(config);
+  zeroConfiguredSeries(families, index);
+  const recorder = new ResultRecorder(families, index);
+
+  return {
+    registry,
+    record: (result) => recorder.record(result),
+    skipped: (target, check, reason) => recorder.skipped(target, check, reason),
+    started: (target, check, lagSeconds) => recorder.started(target, check, lagSeconds),
+    async render(accept) {
+      const openMetrics = await registry.metrics();
+      return wantsOpenMetrics(accept)
+        ? { contentType: OPENMETRICS_CONTENT_TYPE, body: openMetrics }
+        : { contentType: PROMETHEUS_CONTENT_TYPE, body: openMetricsToText(openMetrics) };
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { ZEROED_CLOSE_CODES } from '../protocol/close-codes.ts';
+import { DEGRADATIONS, REASON_NAMES, REASON_PHASES, RESULTS, TIMED_PHASES, type Degradation } from '../result/reasons.ts';
+import { SKIP_REASONS } from '../service/types.ts';
+import type { ConfigIndex } from './config-index.ts';
+import type { Families } from './families.ts';
+
+const DEGRADATION_NAMES = Object.keys(DEGRADATIONS) as Degradation[];
+
+/**
+ * Creates at zero every series the configuration implies, so alerts and dashboards see them before
+ * the first run, and sets the configuration gauges. `canary_check_up` and the last-run timestamps
+ * are left out on purpose: a 0 there before the first run would page.
+ */
+export function zeroConfiguredSeries(families: Families, index: ConfigIndex): void {
+  for (const { target, check, expectedEvents } of index.checks) {
+    const labels = { check: check.name, target };
+    families.configInfo.set({ target, check: check.name, type: check.type }, 1);
+    families.checkTimeout.set(labels, check.timeoutMs / 1000);
+    for (const result of RESULTS) families.runs.inc({ ...labels, result }, 0);
+    for (const reason of REASON_NAMES) {
+      for (const phase of REASON_PHASES[reason]) families.failures.inc({ ...labels, phase, reason }, 0);
+    }
+    for (const degradation of DEGRADATION_NAMES) families.degraded.inc({ ...labels, degradation }, 0);
+    for (const code of ZEROED_CLOSE_CODES) families.wsClose.inc({ ...labels, code }, 0);
+    for (const reason of SKIP_REASONS) families.skipped.inc({ ...labels, reason }, 0);
+    families.duration.zero(labels);
+    families.scheduleLag.zero(labels);
+    for (const phase of TIMED_PHASES) families.phaseDuration.zero({ ...labels, phase });
+    for (const event of expectedEvents) {
+      families.eventsMissing.inc({ ...labels, event }, 0);
+      families.eventLatency.zero({ ...labels, event });
+    }
+  }
+  for (const target of index.targets) families.protocolChanges.inc({ target }, 0);
+}
