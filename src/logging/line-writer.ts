@@ -1,0 +1,140 @@
+import { redact } from '../result/transcript.ts';
+import { SPAN_ID_KEY, TRACE_KEY, TRACE_SAMPLED_KEY } from './trace.ts';
+
+/** Key of the Cloud Logging entry labels (a string → string map). */
+export const LABELS_KEY = 'logging.googleapis.com/labels';
+
+/**
+ * The largest JSON line written. Cloud Logging refuses entries over 256 KB
+ * (https://cloud.google.com/logging/quotas); the agent adds its own metadata, so lines stop well
+ * short of it. A longer line is replaced by its envelope (severity, time, message, labels, trace)
+ * and `truncated: { originalBytes }`.
+ */
+export const MAX_LINE_BYTES = 200 * 1024;
+
+/** What a {@link LineWriter} writes to, and how. */
+export interface LineWriterOptions {
+  readonly destination: NodeJS.WritableStream;
+  /** Secret values that must never be written; asked for each line, so secrets added later count. */
+  readonly secrets: () => readonly string[];
+  /** Turns one JSON line into what is written (the pretty format); identity when absent. */
+  readonly format?: (entry: Record<string, unknown>) => string;
+  /** `flush()` resolves at the latest after this long, flushed or not. */
+  readonly flushTimeoutMs: number;
+  /** Default: {@link MAX_LINE_BYTES}. */
+  readonly maxLineBytes?: number;
+}
+
+/**
+ * The stream pino writes to. Every line is formatted, then redacted (known secrets, their JSON-escaped
+ * form, anything JWT-shaped), then size-checked, and only then written to the destination. Keeps count
+ * of writes the destination has not confirmed, for {@link LineWriter.flush}.
+ */
+export class LineWriter {
+  readonly #options: LineWriterOptions;
+  readonly #maxLineBytes: number;
+  #written = 0;
+  #confirmed = 0;
+  #waiters: { readonly upTo: number; readonly resolve: () => void }[] = [];
+
+  constructor(options: LineWriterOptions) {
+    this.#options = options;
+    this.#maxLineBytes = options.maxLineBytes ?? MAX_LINE_BYTES;
+  }
+
+  /** Called by pino with one newline-terminated JSON line. */
+  write(line: string): void {
+    let out: string;
+    try {
+      out = this.#prepare(line);
+    } catch {
+      out = this.#prepareFallback(line);
+    }
+    this.#written += 1;
+    this.#options.destination.write(out, () => this.#done());
+  }
+
+  #prepare(line: string): string {
+    const secrets = secretForms(this.#options.secrets());
+    const format = this.#options.format;
+    if (format !== undefined) {
+      const text = format(parseEntry(line));
+      return `${redact(text, secrets)}\n`;
+    }
+    const redacted = redact(line, secrets);
+    return Buffer.byteLength(redacted) <= this.#maxLineBytes ? redacted : `${envelopeOf(redacted)}\n`;
+  }
+
+  /**
+   * A line that could not be formatted is still written as JSON, redacted. If even the secret list
+   * cannot be read, the entry is withheld and a line says so: nothing unredacted is ever written.
+   */
+  #prepareFallback(line: string): string {
+    let secrets: string[];
+    try {
+      secrets = secretForms(this.#options.secrets());
+    } catch {
+      return `${JSON.stringify({ severity: 'ERROR', message: 'log entry withheld: the secret list could not be read' })}\n`;
+    }
+    const redacted = redact(line, secrets);
+    return redacted.endsWith('\n') ? redacted : `${redacted}\n`;
+  }
+
+  #done(): void {
+    this.#confirmed += 1;
+    const ready = this.#waiters.filter((w) => w.upTo <= this.#confirmed);
+    if (ready.length === 0) return;
+    this.#waiters = this.#waiters.filter((w) => w.upTo > this.#confirmed);
+    for (const waiter of ready) waiter.resolve();
+  }
+
+  /**
+   * Resolves once the destination has confirmed every line written before the call (later lines
+   * do not hold it up), or after `flushTimeoutMs`, whichever comes first. Never rejects.
+   */
+  flush(): Promise<void> {
+    const upTo = this.#written;
+    if (this.#confirmed >= upTo) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.#options.flushTimeoutMs);
+      this.#waiters.push({
+        upTo,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+}
+
+/** Each secret as written raw and as it appears inside a JSON string. */
+function secretForms(secrets: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const secret of secrets) {
+    if (secret.length === 0) continue;
+    forms.add(secret);
+    forms.add(JSON.stringify(secret).slice(1, -1));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+function parseEntry(line: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(line);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
+  return value as Record<string, unknown>;
+}
+
+const ENVELOPE_KEYS = ['severity', 'time', LABELS_KEY, TRACE_KEY, SPAN_ID_KEY, TRACE_SAMPLED_KEY, 'serviceContext'];
+const MAX_ENVELOPE_MESSAGE_CHARS = 4096;
+
+/** The entry cut down to what identifies it, for a line over the size limit. */
+function envelopeOf(line: string): string {
+  const entry = parseEntry(line);
+  const kept: Record<string, unknown> = {};
+  for (const key of ENVELOPE_KEYS) if (key in entry) kept[key] = entry[key];
+  const message = typeof entry['message'] === 'string' ? entry['message'] : '';
+  kept['truncated'] = { originalBytes: Buffer.byteLength(line) };
+  kept['message'] = message.length <= MAX_ENVELOPE_MESSAGE_CHARS ? message : `${message.slice(0, MAX_ENVELOPE_MESSAGE_CHARS)}…`;
+  return JSON.stringify(kept);
+}
