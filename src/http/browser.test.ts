@@ -1,0 +1,96 @@
+/**
+ * The status page and run view in real headless Chromium. Fails (never skips) without Chromium.
+ * Set CANARY_SCREENSHOT_DIR to keep the screenshots for a look.
+ */
+import { before, describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { checkRows, dumpDom, requireChromium, screenshot, textOf, type DomRow } from './browser-helpers.ts';
+import { HOSTILE_CHECK, realRuns, scenario, serve, testDeps, type Scenario } from './test-helpers.ts';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const BROWSER_TEST = { timeout: 40_000 };
+
+async function screenshotDir(t: TestContext): Promise<string> {
+  const keep = process.env['CANARY_SCREENSHOT_DIR'];
+  if (keep !== undefined && keep !== '') {
+    await mkdir(keep, { recursive: true });
+    return keep;
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'canary-shots-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function assertPng(file: string): Promise<void> {
+  const png = await readFile(file);
+  assert.ok(png.length > 1000, `${file} is ${png.length} bytes`);
+  assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE);
+  assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [1280, 800], 'width and height');
+}
+
+function rowOf(rows: readonly DomRow[], targetName: string, check: string): DomRow {
+  const row = rows.find((r) => r.attributes['data-target'] === targetName && r.attributes['data-check'] === check);
+  assert.ok(row !== undefined, `no row for ${targetName}/${check} among ${rows.map((r) => `${r.attributes['data-target']}/${r.attributes['data-check']}`).join(', ')}`);
+  return row;
+}
+
+describe('pages in headless Chromium', { concurrency: true }, () => {
+  let s: Scenario;
+  before(async () => {
+    requireChromium();
+    s = scenario(await realRuns());
+  });
+
+  it('shows the failing check as failure close_1011 with a link to its transcript, and the healthy one as success', BROWSER_TEST, async (t) => {
+    const base = await serve(t, testDeps(s));
+    const dom = await dumpDom(`${base}/`);
+    assert.match(dom, /<meta http-equiv="refresh" content="15">/);
+    assert.equal(/<script/i.test(dom), false, 'no script element made it into the DOM');
+    assert.equal(textOf(/<div class="banner[^"]*" id="summary">([\s\S]*?)<\/div>/.exec(dom)?.[1] ?? ''), '2 of 5 checks failing · 1 degraded · 1 pending');
+
+    const rows = checkRows(dom);
+    assert.deepEqual(
+      rows.map((r) => `${r.attributes['data-state']} ${r.attributes['data-target']}/${r.attributes['data-check']}`),
+      ['failure staging/golden_path', `failure edge/${HOSTILE_CHECK}`, 'degraded prod/slow_path', 'success prod/golden_path', 'pending eu/golden_path'],
+    );
+
+    const failing = rowOf(rows, 'staging', 'golden_path');
+    assert.equal(failing.attributes['data-state'], 'failure');
+    const failingText = textOf(failing.html);
+    assert.match(failingText, /^✘ failure staging golden_path /);
+    assert.match(failingText, /close_1011 in events/);
+    assert.match(failing.html, /<td class="state state-failure">✘ failure<\/td>/);
+    const links = [...failing.html.matchAll(/<a class="failure-link" href="([^"]*)">last failure<\/a>/g)].map((m) => m[1]);
+    assert.deepEqual(links, [`/runs/${s.runs.stagingFailure.runId}/view`]);
+
+    const healthy = rowOf(rows, 'prod', 'golden_path');
+    assert.equal(healthy.attributes['data-state'], 'success');
+    assert.match(textOf(healthy.html), /^✔ success prod golden_path every 60s 12s ago /);
+    assert.match(healthy.html, /<td class="state state-success">✔ success<\/td>/);
+
+    const hostile = rowOf(rows, 'edge', HOSTILE_CHECK);
+    assert.match(textOf(hostile.html), /<script>alert\("check"\)<\/script>/, 'the hostile name shows as text');
+  });
+
+  it('renders the run view of the failure with its transcript', BROWSER_TEST, async (t) => {
+    const base = await serve(t, testDeps(s));
+    const failure = s.runs.stagingFailure;
+    const dom = await dumpDom(`${base}/runs/${failure.runId}/view`);
+    assert.equal(textOf(/<h1>([\s\S]*?)<\/h1>/.exec(dom)?.[1] ?? ''), '✘ failure staging / golden_path');
+    assert.equal((dom.match(/<tr class="dir-row-/g) ?? []).length, failure.transcript.entries.length);
+    assert.match(textOf(dom), /Close code 1011 internal error reason “Internal error”/);
+  });
+
+  it('screenshots the status page and the run view at 1280×800', BROWSER_TEST, async (t) => {
+    const base = await serve(t, testDeps(s));
+    const dir = await screenshotDir(t);
+    const status = path.join(dir, 'status-page.png');
+    const run = path.join(dir, 'run-view.png');
+    await Promise.all([screenshot(`${base}/`, status), screenshot(`${base}/runs/${s.runs.stagingFailure.runId}/view`, run)]);
+    await assertPng(status);
+    await assertPng(run);
+  });
+});

@@ -1,0 +1,110 @@
+import type { Degradation, Phase, Reason, ResultKind, TimedPhase } from '../result/reasons.ts';
+import type { CheckResult, ReceivedEvent } from '../result/types.ts';
+import type { CheckStatus, StatusSnapshot } from '../service/types.ts';
+
+/** A check's state on the status page: its last result, or `pending` before its first run. */
+export type CheckState = ResultKind | 'pending';
+
+/** One check in `/status.json`. Every key is always present; what is unknown is null. */
+export interface CheckStatusView {
+  readonly target: string;
+  readonly check: string;
+  readonly type: string;
+  readonly schedule: string;
+  readonly state: CheckState;
+  /** A run of this check is in flight now (its `state` is still the previous run's). */
+  readonly running: boolean;
+  readonly lastRunId: string | null;
+  /** Wall-clock start of the last run, ISO 8601. */
+  readonly lastRunAt: string | null;
+  readonly reason: Reason | null;
+  readonly phase: Phase | null;
+  readonly message: string | null;
+  readonly degradations: readonly Degradation[];
+  readonly closeCode: number | null;
+  readonly closeReason: string | null;
+  readonly httpStatus: number | null;
+  readonly missingEvent: string | null;
+  /** Seconds per timed phase and in all, of the last run; null before the first run. */
+  readonly timings: { readonly phases: Readonly<Partial<Record<TimedPhase, number>>>; readonly durationSeconds: number } | null;
+  readonly events: readonly ReceivedEvent[];
+  readonly lastSuccessAt: string | null;
+  readonly lastFailureRunId: string | null;
+  readonly nextRunAt: string | null;
+  readonly runsSkipped: number;
+}
+
+/** How many checks are in each state. */
+export type StateCounts = Readonly<Record<CheckState, number>> & { readonly total: number };
+
+/** The body of `/status.json`. */
+export interface StatusView {
+  readonly version: string;
+  readonly startedAt: string;
+  readonly now: string;
+  readonly summary: StateCounts;
+  readonly checks: readonly CheckStatusView[];
+}
+
+/** The state a check shows. */
+export function stateOf(status: CheckStatus): CheckState {
+  return status.last === null ? 'pending' : status.last.result;
+}
+
+/** Counts checks per state. */
+export function countStates(checks: readonly CheckStatus[]): StateCounts {
+  const counts: Record<CheckState, number> = { failure: 0, degraded: 0, success: 0, pending: 0 };
+  for (const status of checks) counts[stateOf(status)]++;
+  return { ...counts, total: checks.length };
+}
+
+function lastFields(last: CheckResult | null): Omit<CheckStatusView, 'target' | 'check' | 'type' | 'schedule' | 'state' | 'running' | 'lastSuccessAt' | 'lastFailureRunId' | 'nextRunAt' | 'runsSkipped'> {
+  if (last === null) {
+    return {
+      lastRunId: null, lastRunAt: null, reason: null, phase: null, message: null, degradations: [],
+      closeCode: null, closeReason: null, httpStatus: null, missingEvent: null, timings: null, events: [],
+    };
+  }
+  return {
+    lastRunId: last.runId,
+    lastRunAt: last.startedAt,
+    reason: last.reason,
+    phase: last.phase,
+    message: last.message,
+    degradations: last.degradations,
+    closeCode: last.closeCode,
+    closeReason: last.closeReason,
+    httpStatus: last.httpStatus,
+    missingEvent: last.missingEvent,
+    timings: { phases: last.phases, durationSeconds: last.durationSeconds },
+    events: last.events,
+  };
+}
+
+/** One check as `/status.json` shows it: the last run's outcome without its transcript. */
+export function checkStatusView(status: CheckStatus): CheckStatusView {
+  return {
+    target: status.target,
+    check: status.check,
+    type: status.type,
+    schedule: status.schedule,
+    state: stateOf(status),
+    running: status.running,
+    ...lastFields(status.last),
+    lastSuccessAt: status.lastSuccessAt,
+    lastFailureRunId: status.lastFailureRunId,
+    nextRunAt: status.nextRunAt,
+    runsSkipped: status.runsSkipped,
+  };
+}
+
+/** The body of `/status.json`, checks in the snapshot's order. */
+export function statusView(snapshot: StatusSnapshot): StatusView {
+  return {
+    version: snapshot.version,
+    startedAt: snapshot.startedAt,
+    now: snapshot.now,
+    summary: countStates(snapshot.checks),
+    checks: snapshot.checks.map(checkStatusView),
+  };
+}
