@@ -186,6 +186,7 @@ suite('authentication', { concurrency: true }, () => {
     assert.equal(record?.selectedSubprotocol, 'jwt-auth');
     assert.equal(record?.tokenSource, 'subprotocol');
     assert.equal(record?.authOk, true);
+    assert.equal(record?.claims?.['sub'], 'browser-user');
   });
 
   test('old server: only jwt.<b64url> offered authenticates but selects no subprotocol', async (t) => {
@@ -247,6 +248,11 @@ suite('authentication', { concurrency: true }, () => {
     assert.deepEqual(
       backend.connections().map((r) => r.authOk),
       [false, true],
+    );
+    assert.deepEqual(
+      backend.connections().map((r) => r.claims),
+      [null, null],
+      'neither the refused nor the bypassed token was verified',
     );
   });
 });

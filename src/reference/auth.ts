@@ -3,7 +3,7 @@
  * token (header, then subprotocol, then query), pick the subprotocol to answer with, verify the
  * token's claims.
  */
-import { decodeJwt, errors as joseErrors, jwtVerify } from 'jose';
+import { decodeJwt, errors as joseErrors, importSPKI, jwtVerify } from 'jose';
 import type { FaultSet } from './faults.ts';
 import { REFERENCE_AUDIENCES, REFERENCE_ISSUER } from './token.ts';
 
@@ -22,12 +22,32 @@ const MAX_IAT_FUTURE_SECONDS = 60;
 /** `iat` may be this old. */
 const MAX_TOKEN_AGE_SECONDS = 24 * 60 * 60;
 
+/** A public key tokens are verified with instead of the HS256 secret (the backend allows RS256 by config). */
+export interface PublicVerifyKey {
+  readonly algorithm: 'RS256' | 'ES256';
+  /** SPKI PEM (`-----BEGIN PUBLIC KEY-----`). */
+  readonly publicKeyPem: string;
+}
+
+/** How tokens are verified: HS256 with a shared secret (a string), or RS256/ES256 with a public key. */
+export type VerifyKey = string | PublicVerifyKey;
+
+/** The payload of a verified token. */
+export type VerifiedClaims = Readonly<Record<string, unknown>>;
+
 /** Error codes of the `error_message` frame sent before the 1008. */
 export type AuthErrorCode = 'NO_TOKEN' | 'VALIDATION_FAILED' | 'AUTH_FAILED';
 
 /** The result of authenticating one upgrade. `detail` is for the log only. */
 export type AuthOutcome =
-  | { readonly ok: true; readonly userId: string; readonly source: TokenSource | null; readonly bypassed: boolean }
+  | {
+      readonly ok: true;
+      readonly userId: string;
+      readonly source: TokenSource | null;
+      readonly bypassed: boolean;
+      /** The verified payload; null when the test bypass let the request in unverified. */
+      readonly claims: VerifiedClaims | null;
+    }
   | { readonly ok: false; readonly code: AuthErrorCode; readonly source: TokenSource | null; readonly detail: string };
 
 /** What authentication reads from the upgrade request. */
@@ -104,19 +124,20 @@ function audienceAccepted(aud: unknown): boolean {
 }
 
 /**
- * Verifies an access token: HS256 with `secret`, `sub`/`iat`/`exp`/`jti` present,
+ * Verifies an access token: HS256 with the secret `key` (or RS256/ES256 with a public `key`), `sub`/`iat`/`exp`/`jti` present,
  * `iss` = netra-auth-service, `token_type` = access, `aud` (if present) one of the platform
  * audiences, `iat` at most 60 s in the future and at most 24 h old.
- * Returns the `sub`, or why the token is refused.
+ * Returns the `sub` and the verified payload, or why the token is refused.
  */
 export async function verifyAccessToken(
   token: string,
-  secret: string,
+  key: VerifyKey,
   nowMs: number = Date.now(),
-): Promise<{ readonly ok: true; readonly userId: string } | { readonly ok: false; readonly detail: string }> {
+): Promise<{ readonly ok: true; readonly userId: string; readonly claims: VerifiedClaims } | { readonly ok: false; readonly detail: string }> {
   try {
-    const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
-      algorithms: ['HS256'],
+    const verifyWith = typeof key === 'string' ? new TextEncoder().encode(key) : await importSPKI(key.publicKeyPem, key.algorithm);
+    const { payload } = await jwtVerify(token, verifyWith, {
+      algorithms: [typeof key === 'string' ? 'HS256' : key.algorithm],
       issuer: REFERENCE_ISSUER,
       requiredClaims: ['sub', 'iat', 'exp', 'jti'],
       currentDate: new Date(nowMs),
@@ -128,7 +149,7 @@ export async function verifyAccessToken(
     if (iat > nowSeconds + MAX_IAT_FUTURE_SECONDS) return { ok: false, detail: 'iat is more than 60 s in the future' };
     if (iat < nowSeconds - MAX_TOKEN_AGE_SECONDS) return { ok: false, detail: 'iat is older than 24 h' };
     if (typeof payload.sub !== 'string' || payload.sub === '') return { ok: false, detail: 'sub is empty' };
-    return { ok: true, userId: payload.sub };
+    return { ok: true, userId: payload.sub, claims: payload };
   } catch (err: unknown) {
     if (err instanceof joseErrors.JOSEError) return { ok: false, detail: `${err.code}: ${err.message}` };
     return { ok: false, detail: err instanceof Error ? err.message : String(err) };
@@ -150,16 +171,16 @@ function unverifiedSubject(token: string): string | null {
  * Authenticates one upgrade request. Faults read here: `auth_frame` (refuse every token with
  * AUTH_FAILED), `test_bypass` (test headers skip verification), `subprotocol` (raw tokens after `jwt.`).
  */
-export async function authenticate(req: AuthRequest, faults: FaultSet, secret: string): Promise<AuthOutcome> {
+export async function authenticate(req: AuthRequest, faults: FaultSet, key: VerifyKey): Promise<AuthOutcome> {
   const found = findToken(req, faults.subprotocol ?? 'old');
   const source = found?.source ?? null;
   if (faults.auth_frame === true) return { ok: false, code: 'AUTH_FAILED', source, detail: 'fault auth_frame' };
   if (faults.test_bypass === true && Object.keys(req.headers).some(isTestBypassHeader)) {
     const userId = (found && unverifiedSubject(found.token)) ?? BYPASS_USER;
-    return { ok: true, userId, source, bypassed: true };
+    return { ok: true, userId, source, bypassed: true, claims: null };
   }
   if (found === null) return { ok: false, code: 'NO_TOKEN', source, detail: 'no token in header, subprotocol or query' };
-  const verified = await verifyAccessToken(found.token, secret);
+  const verified = await verifyAccessToken(found.token, key);
   if (!verified.ok) return { ok: false, code: 'VALIDATION_FAILED', source, detail: verified.detail };
-  return { ok: true, userId: verified.userId, source, bypassed: false };
+  return { ok: true, userId: verified.userId, source, bypassed: false, claims: verified.claims };
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { suite, test } from 'node:test';
 import { GIANT_FRAME_BYTES } from './frames.ts';
+import { FaultSpecError } from './faults.ts';
 import { bearer, connectForTest, startForTest, withFault, type TestClient } from './testkit.ts';
 
 const FIVE = ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed'];
@@ -113,9 +114,12 @@ suite('default behaviour', { concurrency: true }, () => {
       authOk: true,
       userId: USER,
       tokenSource: 'header',
+      claims: record?.claims,
       pongsReceived: 0,
       messagesReceived: ['user_message'],
     });
+    assert.equal(record?.claims?.['sub'], USER);
+    assert.equal(record?.claims?.['token_type'], 'access');
     assert.ok(record?.headerNames.includes('authorization'));
     assert.ok(record?.headerNames.includes('sec-websocket-key'));
   });
@@ -333,6 +337,20 @@ suite('shape faults', { concurrency: true }, () => {
       backend.connections().map((r) => r.faults),
       ['welcome=new,delay_ms=1', 'welcome=old,envelope=data,delay_ms=1'],
     );
+  });
+
+  test('setFaults changes the server-wide faults for later connections and refuses a bad spec', async (t) => {
+    const backend = await startForTest(t);
+    backend.setFaults('welcome=new');
+    const first = await connectForTest(t, backend.url, { headers: await bearer() });
+    await first.nextJson();
+    assert.equal((await first.nextJson()).type, 'connection_established');
+    assert.throws(() => backend.setFaults('no_such_fault'), FaultSpecError);
+    backend.setFaults('');
+    const second = await connectForTest(t, backend.url, { headers: await bearer() });
+    await second.nextJson();
+    assert.equal((await second.nextJson()).type, 'system_message');
+    assert.deepEqual(backend.connections().map((r) => r.faults), ['welcome=new', '']);
   });
 
   test('reorder, repeat and drop_event change the sequence', async (t) => {

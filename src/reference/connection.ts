@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocket, type RawData } from 'ws';
-import { authenticate, rejectsSubprotocols, type AuthErrorCode, type AuthRequest } from './auth.ts';
+import { authenticate, rejectsSubprotocols, type AuthErrorCode, type AuthRequest, type VerifyKey } from './auth.ts';
 import type { FaultSet } from './faults.ts';
 import {
   BAD_WELCOME_TEXT,
@@ -33,7 +33,8 @@ import { planRun, type ExtraFrame } from './script.ts';
 
 /** What a connection needs from its server. */
 export interface ConnectionDeps {
-  readonly secret: string;
+  /** The HS256 secret, or the public key of RS256/ES256 tokens. */
+  readonly verifyKey: VerifyKey;
   readonly heartbeatIntervalMs: number;
   readonly eventDelayMs: number;
   readonly log: (line: string) => void;
@@ -212,7 +213,7 @@ export class AgentConnection implements Terminable {
       return;
     }
 
-    const auth = await authenticate(this.#authRequest, faults, this.#deps.secret);
+    const auth = await authenticate(this.#authRequest, faults, this.#deps.verifyKey);
     if (this.#ended) return;
     this.#record.authOk = auth.ok;
     this.#record.tokenSource = auth.source;
@@ -224,6 +225,7 @@ export class AgentConnection implements Terminable {
       return;
     }
     this.#record.userId = auth.userId;
+    this.#record.claims = auth.claims;
     this.#log(`authenticated ${auth.userId} via ${auth.source ?? 'none'}${auth.bypassed ? ' (test bypass)' : ''}`);
 
     const welcomeNew = faults.welcome === 'new';

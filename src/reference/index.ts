@@ -7,4 +7,4 @@ export type { AgentEventName, CloseAfter, FaultName, FaultSet, FaultValue } from
 export { mintReferenceToken, REFERENCE_AUDIENCES, REFERENCE_ISSUER, REFERENCE_SECRET, REFERENCE_USER } from './token.ts';
 export type { MintReferenceTokenOptions } from './token.ts';
 export { verifyAccessToken, JWT_AUTH_SUBPROTOCOL } from './auth.ts';
-export type { TokenSource, SubprotocolGeneration } from './auth.ts';
+export type { TokenSource, SubprotocolGeneration, PublicVerifyKey, VerifyKey, VerifiedClaims } from './auth.ts';

@@ -1,4 +1,4 @@
-import type { TokenSource } from './auth.ts';
+import type { TokenSource, VerifiedClaims } from './auth.ts';
 
 /** What the reference backend saw of one upgrade request and the connection that followed. */
 export interface ConnectionRecord {
@@ -18,6 +18,8 @@ export interface ConnectionRecord {
   /** The token's `sub` once authenticated. */
   readonly userId: string | null;
   readonly tokenSource: TokenSource | null;
+  /** The payload of the token the backend verified; null until then, and when the test bypass skipped verification. */
+  readonly claims: VerifiedClaims | null;
   /** Client `{"type":"pong"}` frames received. */
   readonly pongsReceived: number;
   /** The `type` of each client JSON frame, in order (frames without a string `type` are not listed). */
@@ -35,6 +37,7 @@ export interface MutableConnectionRecord {
   authOk: boolean | null;
   userId: string | null;
   tokenSource: TokenSource | null;
+  claims: VerifiedClaims | null;
   pongsReceived: number;
   readonly messagesReceived: string[];
 }
@@ -44,6 +47,7 @@ export function snapshotRecord(r: MutableConnectionRecord): ConnectionRecord {
   return Object.freeze({
     ...r,
     offeredSubprotocols: Object.freeze([...r.offeredSubprotocols]),
+    claims: r.claims === null ? null : Object.freeze(structuredClone(r.claims)),
     headerNames: Object.freeze([...r.headerNames]),
     messagesReceived: Object.freeze([...r.messagesReceived]),
   });

@@ -4,10 +4,11 @@
  * applied here; the rest in connection.ts and script.ts.
  */
 import { createServer, type IncomingMessage } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { parseSubprotocols, selectSubprotocol } from './auth.ts';
+import { parseSubprotocols, selectSubprotocol, type PublicVerifyKey } from './auth.ts';
 import { AgentConnection, serveEcho, type ConnectionDeps, type Terminable } from './connection.ts';
 import { FaultSpecError, formatFaults, mergeFaults, parseFaults, type FaultSet } from './faults.ts';
 import { httpHandler, refusalBody, refuseUpgrade } from './http.ts';
@@ -22,6 +23,10 @@ export interface ReferenceBackendOptions {
   readonly port?: number;
   /** HS256 secret tokens are verified with; default {@link REFERENCE_SECRET}. */
   readonly secret?: string;
+  /** Verify RS256 or ES256 tokens with this public key instead of HS256 with `secret`. */
+  readonly verifyKey?: PublicVerifyKey;
+  /** Serve https and wss with this PEM key and certificate chain; default plain http and ws. */
+  readonly tls?: { readonly key: string; readonly cert: string };
   /** Server-wide fault spec (see `FAULTS`); default ''. A bad spec rejects with `FaultSpecError`. */
   readonly faults?: string;
   /** Interval of server pings after the first one; default 25000 ms (protocol.md, "Client messages"). */
@@ -34,13 +39,18 @@ export interface ReferenceBackendOptions {
 
 /** A running reference backend. */
 export interface ReferenceBackend {
-  /** `ws://HOST:PORT/ws`. */
+  /** `ws://HOST:PORT/ws` (`wss://` with the `tls` option). */
   readonly url: string;
-  /** `http://HOST:PORT`. */
+  /** `http://HOST:PORT` (`https://` with the `tls` option). */
   readonly httpUrl: string;
   readonly port: number;
   /** What the server saw of each upgrade request so far, oldest first (at most the last 1000). */
   connections(): readonly ConnectionRecord[];
+  /**
+   * Replaces the server-wide faults for connections from now on (the demo mode rotates them).
+   * Throws {@link FaultSpecError} and keeps the old faults when the spec does not parse.
+   */
+  setFaults(spec: string): void;
   /** Terminates every socket (hanging upgrades included), clears every timer and closes the listener. Idempotent. */
   close(): Promise<void>;
 }
@@ -72,12 +82,13 @@ function hostForUrl(host: string): string {
  * `opts.faults` does not parse.
  */
 export async function startReferenceBackend(opts: ReferenceBackendOptions = {}): Promise<ReferenceBackend> {
-  const serverFaults = parseFaults(opts.faults ?? '');
+  let serverFaults = parseFaults(opts.faults ?? '');
   const host = opts.host ?? '127.0.0.1';
+  const secure = opts.tls !== undefined;
   const log = opts.log ?? ((): void => {});
   const heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 25_000;
   const deps: ConnectionDeps = {
-    secret: opts.secret ?? REFERENCE_SECRET,
+    verifyKey: opts.verifyKey ?? opts.secret ?? REFERENCE_SECRET,
     heartbeatIntervalMs,
     eventDelayMs: opts.eventDelayMs ?? 5,
     log,
@@ -99,7 +110,8 @@ export async function startReferenceBackend(opts: ReferenceBackendOptions = {}):
   });
   wss.on('error', (err) => log(`websocket server error: ${err.message}`));
 
-  const server = createServer(httpHandler({ heartbeatIntervalMs, activeConnections: () => live.size }));
+  const handler = httpHandler({ heartbeatIntervalMs, activeConnections: () => live.size });
+  const server = opts.tls === undefined ? createServer(handler) : createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler);
   server.on('clientError', (err, socket) => {
     log(`http client error: ${err.message}`);
     if (!socket.writable) {
@@ -141,6 +153,7 @@ export async function startReferenceBackend(opts: ReferenceBackendOptions = {}):
       authOk: null,
       userId: null,
       tokenSource: null,
+      claims: null,
       pongsReceived: 0,
       messagesReceived: [],
     };
@@ -212,7 +225,7 @@ export async function startReferenceBackend(opts: ReferenceBackendOptions = {}):
   server.on('error', (err) => log(`http server error: ${err.message}`));
   const port = (server.address() as AddressInfo).port;
   const origin = `${hostForUrl(host)}:${port}`;
-  log(`listening on http://${origin}`);
+  log(`listening on ${secure ? 'https' : 'http'}://${origin}`);
 
   const shutdown = async (): Promise<void> => {
     for (const connection of [...live]) connection.terminate();
@@ -227,10 +240,13 @@ export async function startReferenceBackend(opts: ReferenceBackendOptions = {}):
   };
 
   return {
-    url: `ws://${origin}/ws`,
-    httpUrl: `http://${origin}`,
+    url: `${secure ? 'wss' : 'ws'}://${origin}/ws`,
+    httpUrl: `${secure ? 'https' : 'http'}://${origin}`,
     port,
     connections: () => records.map(snapshotRecord),
+    setFaults: (spec) => {
+      serverFaults = parseFaults(spec);
+    },
     close: () => (closing ??= shutdown()),
   };
 }

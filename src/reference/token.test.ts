@@ -17,7 +17,7 @@ suite('mintReferenceToken', { concurrency: true }, () => {
     assert.equal(claims['token_type'], 'access');
     assert.equal(claims.exp, (claims.iat ?? 0) + 60);
     assert.match(String(claims.jti), /^[0-9a-f-]{36}$/);
-    assert.deepEqual(await verifyAccessToken(token, REFERENCE_SECRET), { ok: true, userId: 'u-1' });
+    assert.deepEqual(await verifyAccessToken(token, REFERENCE_SECRET), { ok: true, userId: 'u-1', claims });
   });
 
   test('claims set to undefined are left out', async () => {
@@ -45,8 +45,9 @@ suite('verifyAccessToken', { concurrency: true }, () => {
   ];
   for (const [name, opts, detail] of table) {
     test(name, async () => {
-      const result = await verifyAccessToken(await mintReferenceToken(opts), REFERENCE_SECRET);
-      assert.deepEqual(result, detail === null ? { ok: true, userId: 'reference-user-001' } : { ok: false, detail });
+      const token = await mintReferenceToken(opts);
+      const result = await verifyAccessToken(token, REFERENCE_SECRET);
+      assert.deepEqual(result, detail === null ? { ok: true, userId: 'reference-user-001', claims: decodeJwt(token) } : { ok: false, detail });
     });
   }
 
