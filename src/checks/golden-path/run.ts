@@ -59,6 +59,7 @@ class GoldenPathRun {
   #socketError: Failure | null = null;
   #sendAt = 0;
   #ws: WebSocket | null = null;
+  #socket: { readonly socket: net.Socket; readonly closed: Promise<void> } | null = null;
   #opened = false;
   #outcome: Outcome | null = null;
   #settle: (() => void) | null = null;
@@ -166,7 +167,11 @@ class GoldenPathRun {
         if (this.#outcome !== null) return;
         this.#transcript.addSecret(token);
         this.#enter('dns', 'token');
-        this.#connect(token);
+        try {
+          this.#connect(token);
+        } catch (error) {
+          this.#fail(this.#phase, 'canary_error', `canary error: ${(error as Error).message}`);
+        }
       },
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
@@ -254,6 +259,7 @@ class GoldenPathRun {
       const { path: _path, ...rest } = opts as net.NetConnectOpts & { path?: unknown };
       socket = net.connect(rest as net.NetConnectOpts);
     }
+    this.#socket = { socket, closed: new Promise<void>((resolve) => socket.once('close', () => resolve())) };
     socket.once('lookup', (error: Error | null) => {
       if (error === null && this.#phase === 'dns') this.#enter('tcp', 'dns');
     });
@@ -415,7 +421,7 @@ class GoldenPathRun {
     for (const handle of this.#timers) clearTimeout(handle);
     this.#timers.clear();
     const ws = this.#ws;
-    if (ws === null || ws.readyState === WebSocket.CLOSED) return;
+    if (ws === null || ws.readyState === WebSocket.CLOSED) return this.#socketReleased();
     const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
     if (ws.readyState === WebSocket.OPEN && this.#outcome?.kind === 'success') {
       this.#transcript.record('out', this.#now(), 'close', { text: '1000 canary done', size: 0 });
@@ -433,6 +439,25 @@ class GoldenPathRun {
       ws.terminate();
       await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 50))]);
     }
+    await this.#socketReleased();
+  }
+
+  /**
+   * Destroys the TCP (or TLS) socket and waits, briefly, for its handle to close: `ws` reports a
+   * failed connect as closed before node has released the socket.
+   */
+  async #socketReleased(): Promise<void> {
+    if (this.#socket === null) return;
+    const { socket, closed } = this.#socket;
+    socket.destroy();
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([
+      closed,
+      new Promise<void>((resolve) => {
+        bound = setTimeout(resolve, 50);
+      }),
+    ]);
+    clearTimeout(bound);
   }
 
   #result(): CheckResult {
