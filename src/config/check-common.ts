@@ -2,6 +2,7 @@ import type { Schedule } from './types.ts';
 import { formatDuration } from './duration.ts';
 import { failed, readDuration, resolve, Section, type Read } from './fields.ts';
 import { describe } from './errors.ts';
+import { cronProblem, EVERY_EXPECTED, everyPattern } from './schedule.ts';
 
 /** Keys every check type accepts. */
 export const COMMON_CHECK_KEYS = ['name', 'type', 'every', 'cron', 'timeout', 'slow_after'] as const;
@@ -20,14 +21,19 @@ export interface CommonCheck {
   readonly slowAfterMs: number | undefined;
 }
 
-/** A node-cron expression: 5 fields, or 6 with seconds first. Only the field count is checked. */
+/** A node-cron expression: 5 fields, or 6 with seconds first. */
 export const readCron: Read<string> = (ctx, value, field) => {
   const resolved = resolve(ctx, value, field);
   if (failed(resolved)) return undefined;
   const text = typeof resolved === 'string' ? resolved.trim() : '';
   const count = text === '' ? 0 : text.split(/\s+/).length;
-  if (count === 5 || count === 6) return text;
-  ctx.report(field, `expected a cron expression with 5 or 6 fields like "*/5 * * * *", got ${describe(resolved)}`);
+  if (count !== 5 && count !== 6) {
+    ctx.report(field, `expected a cron expression with 5 or 6 fields like "*/5 * * * *", got ${describe(resolved)}`);
+    return undefined;
+  }
+  const problem = cronProblem(text);
+  if (problem === null) return text;
+  ctx.report(field, `expected a valid cron expression, got ${describe(resolved)} (${problem})`);
   return undefined;
 };
 
@@ -41,7 +47,11 @@ export function readCommon(s: Section, name: string | undefined): CommonCheck {
   if (s.has('every') && s.has('cron')) s.ctx.report(s.path, 'expected either every or cron, got both');
   let schedule: Schedule | undefined;
   if (cron !== null && cron !== undefined) schedule = { kind: 'cron', cron };
-  else if (every !== undefined && cron !== undefined) schedule = { kind: 'every', everySeconds: (every ?? DEFAULT_EVERY_MS) / 1000 };
+  else if (every !== undefined && cron !== undefined) {
+    const everySeconds = (every ?? DEFAULT_EVERY_MS) / 1000;
+    if (everyPattern(everySeconds, 0) === null) s.ctx.report(s.field('every'), `${EVERY_EXPECTED}, got ${describe(s.map['every'])}`);
+    else schedule = { kind: 'every', everySeconds };
+  }
 
   const timeoutMs = s.optional('timeout', readDuration, DEFAULT_TIMEOUT_MS);
   let slowAfterMs = s.optional('slow_after', readDuration, null);

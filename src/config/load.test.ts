@@ -449,6 +449,7 @@ test('a minimal file gets every default', async (t) => {
         checks: [DEFAULT_CHECK],
       },
     ],
+    service: { adminToken: null },
   };
   assert.deepEqual(config, expected);
 });

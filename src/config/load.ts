@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { deepFreeze } from '../result/types.ts';
-import type { Config, TargetConfig } from './types.ts';
+import type { Config, ServiceConfig, TargetConfig } from './types.ts';
 import { listConfigFiles } from './discover.ts';
 import { ConfigError, reporterFor, type ConfigProblem } from './errors.ts';
 import type { Context } from './fields.ts';
@@ -24,11 +24,19 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
   const problems: ConfigProblem[] = [];
   const targets: TargetConfig[] = [];
   const seen = new Map<string, string>();
+  let service: ServiceConfig = { adminToken: null };
+  let serviceFile: string | null = null;
   for (const file of await listConfigFiles(path, problems)) {
     const ctx: Context = { ...reporterFor(file, problems), env, dir: dirname(file), files: [] };
     const document = await parseYamlFile(ctx);
     if (document === UNPARSED) continue;
-    const { target, config } = validateTarget(ctx, document);
+    const { target, config, service: fileService } = validateTarget(ctx, document);
+    if (fileService !== undefined) {
+      if (serviceFile === null) {
+        service = fileService;
+        serviceFile = file;
+      } else ctx.report('service', `is already set in ${serviceFile}; only one file may have a service section`);
+    }
     await checkFiles(ctx, ctx.files);
     if (target !== undefined) {
       const first = seen.get(target);
@@ -38,5 +46,5 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
     if (config !== undefined) targets.push(config);
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze({ targets });
+  return deepFreeze({ targets, service });
 }

@@ -89,6 +89,13 @@ export interface TargetConfig {
   readonly checks: readonly CheckConfig[];
 }
 
+/** Settings of `canary serve`, from the `service` section of at most one file. */
+export interface ServiceConfig {
+  /** Bearer token for `POST /checks/:name/run`; `CANARY_ADMIN_TOKEN` takes precedence. */
+  readonly adminToken: string | null;
+}
+
 export interface Config {
   readonly targets: readonly TargetConfig[];
+  readonly service: ServiceConfig;
 }

@@ -1,4 +1,5 @@
-import type { TargetConfig, TlsConfig } from './types.ts';
+import type { ServiceConfig, TargetConfig, TlsConfig } from './types.ts';
+import { isBypassHeader } from '../protocol/frames.ts';
 import { AUTH_KEYS, validateAuth } from './auth.ts';
 import { CHECK_KEYS, readLabel, validateChecks } from './checks.ts';
 import { describe, FILE_FIELD } from './errors.ts';
@@ -9,6 +10,7 @@ import {
   readBoolean,
   readMapping,
   readPath,
+  readString,
   readStringMap,
   readUrl,
   Section,
@@ -19,14 +21,14 @@ import {
 export { AUTH_KEYS, CHECK_KEYS, WELCOME_KEYS };
 
 /** Keys of a target file's top-level mapping. */
-export const TARGET_KEYS = ['target', 'url', 'headers', 'tls', 'auth', 'checks'] as const;
+export const TARGET_KEYS = ['target', 'url', 'headers', 'tls', 'auth', 'checks', 'service'] as const;
 /** Keys of `tls`. */
 export const TLS_KEYS = ['ca_file', 'insecure_skip_verify'] as const;
+/** Keys of `service` (settings of `canary serve`; at most one file of a folder may have them). */
+export const SERVICE_KEYS = ['admin_token'] as const;
 
 /** RFC 9110 §5.1 field name. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Headers that switch on the backend's signature-skipping test path (protocol.md, "Test bypass headers"). */
-const TEST_BYPASS_HEADER = /test|e2e/i;
 
 const readHeaders: Read<Readonly<Record<string, string>>> = (ctx, value, field) => {
   const headers = readStringMap(ctx, value, field);
@@ -37,7 +39,7 @@ const readHeaders: Read<Readonly<Record<string, string>>> = (ctx, value, field) 
     if (!HEADER_NAME.test(name)) {
       ctx.report(at, `expected an HTTP header name, got ${describe(name)}`);
       ok = false;
-    } else if (TEST_BYPASS_HEADER.test(name)) {
+    } else if (isBypassHeader(name)) {
       ctx.report(at, 'is not allowed: headers naming "test" or "e2e" make the backend skip token checks');
       ok = false;
     } else if (/[\r\n\0]/.test(text)) {
@@ -61,10 +63,21 @@ const readTls: Read<TlsConfig> = (ctx, value, field) => {
   return { caFile: caFile?.absolute ?? null, insecureSkipVerify };
 };
 
+const readService: Read<ServiceConfig> = (ctx, value, field) => {
+  const map = readMapping(ctx, value, field);
+  if (map === undefined) return undefined;
+  const s = new Section(ctx, field, map, SERVICE_KEYS);
+  const adminToken = s.optional('admin_token', readString, null);
+  if (adminToken === undefined) return undefined;
+  return { adminToken: adminToken === '' ? null : adminToken };
+};
+
 /** What `validateTarget` found: the target name (for cross-file checks) even when the rest is invalid. */
 export interface ValidatedTarget {
   readonly target: string | undefined;
   readonly config: TargetConfig | undefined;
+  /** The file's `service` section, when it has one. */
+  readonly service?: ServiceConfig | undefined;
 }
 
 /**
@@ -83,6 +96,7 @@ export function validateTarget(ctx: Context, document: unknown): ValidatedTarget
   const tls = s.optional('tls', readTls, { caFile: null, insecureSkipVerify: false });
   const auth = validateAuth(ctx, document['auth'], 'auth');
   const checks = validateChecks(ctx, document['checks'], 'checks');
+  const service = s.has('service') ? s.optional('service', readService, null) : null;
   if (
     target === undefined ||
     url === undefined ||
@@ -93,5 +107,5 @@ export function validateTarget(ctx: Context, document: unknown): ValidatedTarget
   ) {
     return { target, config: undefined };
   }
-  return { target, config: { file: ctx.file, target, url, headers, tls, auth, checks } };
+  return { target, config: { file: ctx.file, target, url, headers, tls, auth, checks }, service: service ?? undefined };
 }
