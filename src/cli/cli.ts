@@ -4,6 +4,7 @@ import { VERSION } from '../version.ts';
 import { RUN_HELP, runCommand } from './run.ts';
 import { VALIDATE_HELP, validateCommand } from './validate.ts';
 import { targetCommand, targetHelp } from './target.ts';
+import { SERVE_HELP, serveCommand } from './serve.ts';
 import { UsageError, type Io } from './usage.ts';
 
 const MAIN_HELP = `canary ${VERSION}: synthetic monitoring for WebSocket AI-agent backends
@@ -13,6 +14,7 @@ Usage: canary <verb> [options]
 Verbs:
   run        run each check once and exit (0 ok, 1 a check failed, 2 usage or config error)
   validate   check config files without running them
+  serve      run the checks on their schedules with metrics, status page and logs (the service)
   target     start the reference backend (the demo and test counterpart)
 
 canary <verb> --help shows a verb's options.
@@ -25,6 +27,7 @@ interface Verb {
 
 const VERBS: Readonly<Record<string, Verb>> = {
   run: { help: () => RUN_HELP, run: runCommand },
+  serve: { help: () => SERVE_HELP, run: (argv, io) => serveCommand(argv, io) },
   validate: { help: () => VALIDATE_HELP, run: validateCommand },
   target: { help: targetHelp, run: (argv, io) => targetCommand(argv, io) },
 };

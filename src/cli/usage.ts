@@ -12,6 +12,8 @@ export interface Io {
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
   readonly isTty: boolean;
+  /** Where `canary serve` writes its log lines. */
+  readonly logStream: NodeJS.WritableStream;
 }
 
 export const processIo: Io = {
@@ -19,4 +21,5 @@ export const processIo: Io = {
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   isTty: process.stdout.isTTY === true,
+  logStream: process.stdout,
 };

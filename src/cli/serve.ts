@@ -1,0 +1,113 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load.ts';
+import { configSecrets } from '../config/secrets.ts';
+import type { Config } from '../config/types.ts';
+import { createLogger, detectResource } from '../logging/index.ts';
+import { startReferenceBackend, REFERENCE_SECRET, type ReferenceBackend } from '../reference/index.ts';
+import { startService } from '../service/service.ts';
+import { startDemo } from '../service/demo.ts';
+import { LOCAL_CONFIG } from './paths.ts';
+import { UsageError, type Io } from './usage.ts';
+
+export const SERVE_HELP = `Usage: canary serve [--config PATH] [--port N] [--host H]
+
+Runs every check on its schedule and serves:
+  /             the status page
+  /metrics      Prometheus metrics (OpenMetrics with exemplars when asked for)
+  /healthz      the process is alive
+  /readyz       the config is loaded and the scheduler is running
+  /status.json  every check's last result, timings, last success and next run
+  /runs/:id     a recent run with its transcript (/runs/:id/view as a page)
+  POST /checks/:name/run[?target=T]   run a check now (Authorization: Bearer $CANARY_ADMIN_TOKEN;
+                off when no admin token is configured)
+
+  --config PATH  a YAML file or a folder of them. Without it, the reference backend starts on a
+                 free port and checks/local.yaml runs against it, in a demo mode that injects a
+                 fault now and then so both states show.
+  --port N       port to listen on (default: the PORT environment variable, else 8080)
+  --host H       address to listen on (default 0.0.0.0)
+
+Logs are JSON lines in Cloud Logging's structured format (human-readable on a terminal).
+SIGTERM or SIGINT stops scheduling, lets running checks finish (then cancels them), flushes the
+logs and exits 0 within 8 seconds. A bad config exits 2 before anything starts.
+`;
+
+/** If shutdown has not finished by then, the process exits anyway (Cloud Run allows 10 s). */
+const HARD_EXIT_MS = 7500;
+
+function parsePort(text: string, source: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`${source} expects a port 0-65535, got "${text}"`);
+  return port;
+}
+
+/** Waits for SIGTERM or SIGINT (or the abort signal, in tests). */
+function stopSignal(abort?: AbortSignal): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (name: string) => (): void => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      resolve(name);
+    };
+    const onTerm = done('SIGTERM');
+    const onInt = done('SIGINT');
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onInt);
+    abort?.addEventListener('abort', done('abort'), { once: true });
+  });
+}
+
+/** `canary serve`. Resolves with the exit code after a stop signal. */
+export async function serveCommand(argv: readonly string[], io: Io, abort?: AbortSignal): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { config: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const portText = values.port ?? io.env['PORT'] ?? '8080';
+  const port = parsePort(portText, values.port === undefined && io.env['PORT'] !== undefined ? 'PORT' : '--port');
+  let backend: ReferenceBackend | null = null;
+  let config: Config;
+  if (values.config === undefined) {
+    backend = await startReferenceBackend({ secret: io.env['CANARY_LOCAL_JWT_SECRET'] || REFERENCE_SECRET });
+    try {
+      config = await loadConfig(LOCAL_CONFIG, { ...io.env, CANARY_TARGET_PORT: String(backend.port) });
+    } catch (error) {
+      await backend.close();
+      throw error;
+    }
+  } else {
+    config = await loadConfig(values.config, io.env);
+  }
+  const adminToken = io.env['CANARY_ADMIN_TOKEN'] || config.service.adminToken;
+  const secrets = configSecrets(config, io.env, adminToken);
+  const logger = createLogger({
+    destination: io.logStream,
+    pretty: io.isTty,
+    env: io.env,
+    resource: await detectResource(io.env),
+    secrets: () => secrets,
+  });
+  const demo = backend === null ? null : startDemo(backend, logger);
+  let service;
+  try {
+    service = await startService({ config, port, host: values.host ?? '0.0.0.0', logger, adminToken, env: io.env });
+  } catch (error) {
+    demo?.stop();
+    await backend?.close();
+    throw error;
+  }
+  const signal = await stopSignal(abort);
+  const hardExit = setTimeout(() => {
+    io.stderr('canary: shutdown did not finish in time; exiting\n');
+    process.exit(0);
+  }, HARD_EXIT_MS);
+  hardExit.unref();
+  logger.info(`received ${signal}`);
+  demo?.stop();
+  await service.close();
+  await backend?.close();
+  clearTimeout(hardExit);
+  return 0;
+}
