@@ -49,3 +49,31 @@ export type Degradation = keyof typeof DEGRADATIONS;
 
 export const RESULTS = ['success', 'degraded', 'failure'] as const;
 export type ResultKind = (typeof RESULTS)[number];
+
+/**
+ * The phases each reason can happen in. Metrics create these (phase, reason) pairs at zero from
+ * start-up so alerts and dashboards see every series before the first failure.
+ */
+export const REASON_PHASES: Readonly<Record<Reason, readonly Phase[]>> = {
+  token_error: ['token'],
+  dns: ['dns'],
+  tcp_connect: ['tcp'],
+  tls: ['tls'],
+  handshake_timeout: ['upgrade'],
+  upgrade_rejected: ['upgrade'],
+  auth_rejected: ['upgrade', 'welcome', 'events'],
+  welcome_timeout: ['welcome'],
+  welcome_invalid: ['welcome'],
+  send_failed: ['send'],
+  server_error: ['welcome', 'events'],
+  agent_error: ['events'],
+  event_missing: ['events'],
+  event_order: ['events'],
+  close_1011: ['welcome', 'events'],
+  close_abnormal: ['upgrade', 'welcome', 'events'],
+  close_unexpected: ['welcome', 'events'],
+  frame_too_large: ['welcome', 'events'],
+  protocol_violation: ['upgrade', 'welcome', 'events'],
+  cancelled: [],
+  canary_error: [],
+};
