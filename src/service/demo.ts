@@ -18,7 +18,7 @@ export const DEMO_FAULTS: readonly string[] = [
 ];
 
 /** How long each step of the rotation lasts. */
-export const DEMO_STEP_MS = 30_000;
+export const DEMO_STEP_MS = 20_000;
 
 /** Rotates the embedded reference backend's server-wide fault. */
 export function startDemo(

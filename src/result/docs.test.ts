@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { DEGRADATIONS, REASON_NAMES } from './reasons.ts';
+import { FAULTS } from '../reference/index.ts';
+import { createMetrics } from '../metrics/index.ts';
+import { goldenPathCheck, target } from '../testing/fixtures.ts';
+
+const README = new URL('../../README.md', import.meta.url);
+
+function undocumented(readme: string, names: Iterable<string>): string[] {
+  return [...names].filter((name) => !readme.includes(`\`${name}`));
+}
+
+test('the README documents every failure reason and degradation', async () => {
+  const readme = await readFile(README, 'utf8');
+  assert.deepEqual(undocumented(readme, REASON_NAMES), []);
+  assert.deepEqual(undocumented(readme, Object.keys(DEGRADATIONS)), []);
+});
+
+test('the README documents every reference-backend fault', async () => {
+  const readme = await readFile(README, 'utf8');
+  assert.deepEqual(undocumented(readme, Object.keys(FAULTS)), []);
+});
+
+test('the README documents every canary metric family', async () => {
+  const readme = await readFile(README, 'utf8');
+  const config = { targets: [target('ws://127.0.0.1:1/ws', { type: 'none' }, { checks: [goldenPathCheck()] })], service: { adminToken: null } };
+  const metrics = createMetrics(config, { defaultMetrics: false });
+  const families = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name).filter((name) => name.startsWith('canary_'));
+  assert.ok(families.length >= 18);
+  const names = families.map((name) => (/_total$|_seconds$|_info$|_up$/.test(name) ? name : `${name}_total`));
+  assert.deepEqual(undocumented(readme, names), []);
+});
