@@ -1,10 +1,12 @@
 import cron from 'node-cron';
+import type { Schedule } from './types.ts';
 
 /** What `every` accepts: a period that divides a minute, an hour or a day evenly. */
 export const EVERY_EXPECTED =
   'expected a period that divides a minute, an hour or a day evenly (1s-30s like 10s, 1m-30m like 5m, 1h-12h like 6h, or 24h)';
 
 function evenly(step: number, range: number, offset: number): string {
+  if (step === 1) return '*';
   const values: number[] = [];
   for (let value = offset % step; value < range; value += step) values.push(value);
   return values.join(',');
@@ -35,4 +37,21 @@ export function cronProblem(expression: string): string | null {
   const detail = cron.validateDetailed(expression);
   if (detail.valid) return null;
   return detail.errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'not a valid cron expression';
+}
+
+/**
+ * The nominal time between two runs, seconds: the `every` period, or for a cron expression the
+ * shortest gap among its next few firings.
+ */
+export function intervalSeconds(schedule: Schedule): number {
+  if (schedule.kind === 'every') return schedule.everySeconds;
+  const task = cron.createTask(schedule.cron, () => undefined);
+  try {
+    const runs = task.getNextRuns(4).map((d) => d.getTime());
+    let shortest = Number.POSITIVE_INFINITY;
+    for (let i = 1; i < runs.length; i++) shortest = Math.min(shortest, ((runs[i] ?? 0) - (runs[i - 1] ?? 0)) / 1000);
+    return Number.isFinite(shortest) && shortest > 0 ? shortest : 60;
+  } finally {
+    void task.destroy();
+  }
 }

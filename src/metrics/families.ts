@@ -40,6 +40,7 @@ export interface Families {
   readonly protocolInfo: Gauge<'target' | 'welcome' | 'envelope' | 'subprotocol'>;
   readonly protocolChanges: Counter<'target'>;
   readonly checkTimeout: Gauge<CheckLabel>;
+  readonly checkInterval: Gauge<CheckLabel>;
   readonly configInfo: Gauge<'target' | 'check' | 'type'>;
   readonly buildInfo: Gauge<'version' | 'revision'>;
 }
@@ -140,6 +141,7 @@ export function createFamilies(registry: Registry<OpenMetricsContentType>): Fami
       ['target'],
     ),
     checkTimeout: gauge('canary_check_timeout_seconds', 'The configured deadline of one run of the check, in seconds.', check),
+    checkInterval: gauge('canary_check_interval_seconds', 'The nominal time between two scheduled runs of the check, in seconds.', check),
     configInfo: gauge('canary_config_info', 'Always 1: one series per configured check, with its type.', ['target', 'check', 'type']),
     buildInfo: gauge('canary_build_info', 'Always 1: the version and source revision of the running canary.', ['version', 'revision']),
   };

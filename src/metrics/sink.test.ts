@@ -40,6 +40,7 @@ describe('metrics sink', { concurrency: true }, () => {
       [seriesKey('canary_build_info', { version: VERSION, revision: 'r1' }), 1],
       [seriesKey('canary_config_info', { ...L, type: 'golden_path' }), 1],
       [seriesKey('canary_check_timeout_seconds', L), 5],
+      [seriesKey('canary_check_interval_seconds', L), 60],
       [seriesKey('canary_protocol_changes_total', { target: TARGET }), 0],
       [seriesKey('canary_runs_skipped_total', { ...L, reason: 'overlap' }), 0],
       [seriesKey('canary_check_duration_seconds_count', L), 0],

@@ -1,3 +1,4 @@
+import { intervalSeconds } from '../config/schedule.ts';
 import { ZEROED_CLOSE_CODES } from '../protocol/close-codes.ts';
 import { DEGRADATIONS, REASON_NAMES, REASON_PHASES, RESULTS, TIMED_PHASES, type Degradation } from '../result/reasons.ts';
 import { SKIP_REASONS } from '../service/types.ts';
@@ -16,6 +17,7 @@ export function zeroConfiguredSeries(families: Families, index: ConfigIndex): vo
     const labels = { check: check.name, target };
     families.configInfo.set({ target, check: check.name, type: check.type }, 1);
     families.checkTimeout.set(labels, check.timeoutMs / 1000);
+    families.checkInterval.set(labels, intervalSeconds(check.schedule));
     for (const result of RESULTS) families.runs.inc({ ...labels, result }, 0);
     for (const reason of REASON_NAMES) {
       for (const phase of REASON_PHASES[reason]) families.failures.inc({ ...labels, phase, reason }, 0);
