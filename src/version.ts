@@ -15,5 +15,5 @@ export const VERSION = readVersion();
 
 /** The build's source revision: `CANARY_REVISION` (set at image build), else Cloud Run's `K_REVISION`. */
 export function revision(env: NodeJS.ProcessEnv = process.env): string {
-  return env['CANARY_REVISION'] ?? env['K_REVISION'] ?? 'unknown';
+  return env['CANARY_REVISION'] || env['K_REVISION'] || 'unknown';
 }

@@ -1,0 +1,61 @@
+# canary as one long-lived container: `canary serve` (the command Cloud Run runs).
+#
+#   docker build --build-arg CANARY_REVISION="$(git rev-parse --short HEAD)" -t canary .
+#   docker run --rm -p 8080:8080 canary serve        # demo: the embedded reference backend
+#
+# Both stages run Node 24, the version the npm scripts use (the node@24 dev dependency). The tag
+# pins the major; to pin the exact image as well, append its digest to both FROM lines:
+#   FROM node:24-bookworm-slim@sha256:<digest>   (docker buildx imagetools inspect node:24-bookworm-slim)
+#
+# Configuration. The command is `canary serve --config checks`: every *.yaml/*.yml in /app/checks
+# except templates (*.example.yaml). The image ships checks/local.yaml, which targets the reference
+# backend at ws://127.0.0.1:${CANARY_TARGET_PORT:-8765}/ws, and the templates. For real targets:
+#  - bake the config into a derived image. Use a folder of its own: /app/checks keeps local.yaml.
+#        FROM <registry>/canary:<tag>
+#        COPY staging.yaml production.yaml /app/config/
+#        CMD ["serve", "--config", "config"]
+#  - or mount it over /app/checks, which hides what the image ships there. On Cloud Run: a Secret
+#    Manager secret as a volume at /app/checks (one secret per volume, so one file, one target);
+#    with Docker: -v "$PWD/my-checks:/app/checks:ro".
+# Either way the secrets themselves (STAGING_JWT_SECRET, PRODUCTION_JWT_SECRET, CANARY_ADMIN_TOKEN)
+# come from the environment, never from a file in the image. deploy/cloudrun/ has the service.
+#
+# What the context holds is decided by .dockerignore, an allowlist. It keeps every test and test
+# helper out, so tsc below compiles only what the runtime runs and dist/ needs no pruning.
+# src/deploy/docker.test.ts replays both stages from this file, and starts the result, on every
+# `npm test`.
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+# --ignore-scripts: `prepare` would run tsc before the sources are here, and the node@24 dev
+# dependency's install script would download a second Node 24 beside the image's own.
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:24-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# Production dependencies only: no typescript, no node@24, none of canary's @types. --ignore-scripts:
+# `prepare` runs tsc, a dev dependency, and no production dependency needs an install script.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY checks ./checks
+# The source revision, reported as canary_build_info{revision}. Late, so a new revision rebuilds
+# only the layers below.
+ARG CANARY_REVISION=
+ENV CANARY_REVISION=${CANARY_REVISION}
+# The files above belong to root: the process can read them, not change them.
+USER node
+# Cloud Run sets PORT (8080 unless told otherwise); canary serve listens on $PORT, else 8080.
+EXPOSE 8080
+# For Docker and Compose; Cloud Run ignores it and uses the service's probes instead.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Exec form: node is PID 1 and gets SIGTERM itself, so shutdown drains runs and exits 0.
+ENTRYPOINT ["node", "dist/cli/main.js"]
+CMD ["serve", "--config", "checks"]
