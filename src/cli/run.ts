@@ -85,6 +85,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     throw new UsageError('--fault only applies to the embedded reference backend (without --config)');
   }
   let stopBackend: (() => Promise<void>) | null = null;
+  let announce: string | null = null;
   let config: Config;
   if (values.config === undefined) {
     const secret = io.env['CANARY_LOCAL_JWT_SECRET'] || REFERENCE_SECRET;
@@ -96,12 +97,13 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
       await backend.close();
       throw error;
     }
-    if (!values.json) io.stderr(`Reference backend listening at ${backend.url}${values.fault ? ` with fault ${values.fault}` : ''}\n`);
+    announce = `Reference backend listening at ${backend.url}${values.fault ? ` with fault ${values.fault}` : ''}\n`;
   } else {
     config = await loadConfig(values.config, io.env);
   }
   try {
     const selected = select(config, values.check ?? []);
+    if (announce !== null && !values.json) io.stderr(announce);
     const results = await runAll(selected, (result) => {
       io.stdout(values.json ? `${toJsonLine(result, values.transcript)}\n` : `${formatText(result, { color: io.isTty })}\n\n`);
     });
