@@ -6,10 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startReferenceBackend, REFERENCE_SECRET, type ReferenceBackend } from '../reference/index.ts';
-import { createTokenProvider } from '../auth/provider.ts';
-import { systemClock } from '../engine/clock.ts';
-import { runCheck } from '../engine/run-check.ts';
 import { FIVE_EVENTS, goldenPathCheck, jwtAuth, target } from '../testing/fixtures.ts';
+import { runOnce } from '../testing/run.ts';
 import { RUN_HELP } from './run.ts';
 import { VALIDATE_HELP } from './validate.ts';
 import { targetHelp } from './target.ts';
@@ -481,12 +479,7 @@ describe('canary target', () => {
     const child = start(t, ['target', '--port', '0']);
     const done = exited(child);
     const url = await listeningUrl(child, /^Reference backend listening at (ws:\/\/127\.0\.0\.1:\d+\/ws)\n/);
-    const auth = jwtAuth(REFERENCE_SECRET);
-    const check = goldenPathCheck();
-    const result = await runCheck(target(url, auth, { checks: [check] }), check, {
-      clock: systemClock,
-      tokens: createTokenProvider(auth, systemClock),
-    });
+    const result = await runOnce(url, goldenPathCheck(), jwtAuth(REFERENCE_SECRET));
     assert.deepEqual([result.result, result.events.map((e) => e.name)], ['success', [...FIVE_EVENTS]]);
     child.kill('SIGTERM');
     const exit = await done;
@@ -500,12 +493,7 @@ describe('canary target', () => {
     const child = start(t, ['target', '--port', '0', '--fault', 'close_1011_after=1']);
     const done = exited(child);
     const url = await listeningUrl(child, /^Reference backend listening at (ws:\/\/\S+) with fault close_1011_after=1\n/);
-    const auth = jwtAuth(REFERENCE_SECRET);
-    const check = goldenPathCheck();
-    const result = await runCheck(target(url, auth, { checks: [check] }), check, {
-      clock: systemClock,
-      tokens: createTokenProvider(auth, systemClock),
-    });
+    const result = await runOnce(url, goldenPathCheck(), jwtAuth(REFERENCE_SECRET));
     assert.deepEqual([result.result, result.reason, result.closeCode], ['failure', 'close_1011', 1011]);
     child.kill('SIGTERM');
     assert.equal((await done).code, 0);

@@ -5,9 +5,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
 import { startReferenceBackend, type ReferenceBackend } from '../reference/index.ts';
 import { valueOf } from '../metrics/test-helpers.ts';
+import { freePort, until } from '../testing/net.ts';
 
 const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 const SIGNING_SECRET = 'serve-test-signing-secret-4c1d9e';
@@ -57,15 +57,8 @@ function serve(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Served>
   });
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
+/** How long a test waits for the served process to get somewhere. */
+const WAIT_MS = 15_000;
 
 async function stop(served: Served): Promise<number> {
   if (served.child.exitCode !== null) return served.child.exitCode;
@@ -116,7 +109,7 @@ describe('canary serve', { concurrency: true }, () => {
     const text = await until('up=1 from the start-up run', async () => {
       const body = await (await fetch(`${served.url}/metrics`)).text();
       return valueOf(body, 'canary_check_up', { check: 'golden_path', target: 'local' }) === 1 ? body : null;
-    });
+    }, WAIT_MS);
     assert.equal(valueOf(text, 'canary_check_runs_total', { check: 'golden_path', target: 'local', result: 'failure' }), 0);
     assert.equal((await fetch(`${served.url}/healthz`)).status, 200);
     assert.equal((await fetch(`${served.url}/readyz`)).status, 200);
@@ -129,7 +122,7 @@ describe('canary serve', { concurrency: true }, () => {
     await until('the run to be in flight', async () => {
       const status = (await (await fetch(`${served.url}/status.json`)).json()) as { checks: { running: boolean }[] };
       return status.checks[0]?.running === true ? true : null;
-    });
+    }, WAIT_MS);
     const started = Date.now();
     served.child.kill('SIGTERM');
     const { code } = await served.exited;
@@ -144,12 +137,7 @@ describe('canary serve', { concurrency: true }, () => {
   it('exits 2 with every config error and leaves nothing listening', async () => {
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, 'target: Bad!\nurl: http://x\nchecks: []\n');
-    const port = await new Promise<number>((resolve) => {
-      const probe = net.createServer().listen(0, '127.0.0.1', () => {
-        const address = probe.address();
-        probe.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-      });
-    });
+    const port = await freePort();
     const child = spawn(process.execPath, [MAIN, 'serve', '--config', bad, '--port', String(port), '--host', '127.0.0.1'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

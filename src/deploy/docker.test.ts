@@ -10,13 +10,13 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startReferenceBackend } from '../reference/index.ts';
 import { valueOf } from '../metrics/test-helpers.ts';
+import { freePort, until } from '../testing/net.ts';
 import { isIgnored, listFiles, parseDockerignore, resolveCopy } from './docker-context.ts';
 import { DockerfileError, parseDockerfile, type Stage } from './docker-file.ts';
 import { moduleGraph } from './docker-imports.ts';
@@ -31,26 +31,6 @@ const NPM_TIMEOUT_MS = 120_000;
 const CONTAINER_PATH = [path.dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':');
 
 const execFileAsync = promisify(execFile);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 
 /** An exec-form command with `node` as the image has it: here, this Node. */
 function withThisNode(argv: readonly string[] | null): [string, string[]] {

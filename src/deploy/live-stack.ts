@@ -5,9 +5,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, listenLoopback, until } from '../testing/net.ts';
 
 export function requireBinary(name: string, debianPackage: string): string {
   const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
@@ -15,32 +15,6 @@ export function requireBinary(name: string, debianPackage: string): string {
     throw new Error(`${name} is not installed: apt-get update && apt-get install -y --no-install-recommends ${debianPackage} (.ci/run does this)`);
   }
   return found;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
-export async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs: number, stepMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== null) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === null ? '' : `: ${String(last)}`}`);
-    await new Promise((resolve) => setTimeout(resolve, stepMs));
-  }
 }
 
 interface Managed {
@@ -71,6 +45,16 @@ async function stopProcess(managed: Managed): Promise<void> {
     clearTimeout(timer);
   }
   await rm(managed.dir, { recursive: true, force: true });
+}
+
+/** Waits up to 30 s for `readyUrl` to answer 2xx; else stops the process and throws with its output. */
+async function untilReady(name: string, readyUrl: string, managed: Managed): Promise<void> {
+  try {
+    await until(`${name} to be ready`, async () => ((await fetch(readyUrl)).ok ? true : null), 30_000);
+  } catch (error) {
+    await stopProcess(managed);
+    throw new Error(`${String(error)}\n${managed.output()}`);
+  }
 }
 
 export interface PrometheusHandle {
@@ -128,12 +112,7 @@ export async function startPrometheus(opts: { scrapeTarget: string; rules: strin
     metricNames: async () => (await api('/api/v1/label/__name__/values')) as string[],
     stop: () => stopProcess(managed),
   };
-  try {
-    await until('Prometheus to be ready', async () => ((await fetch(`${url}/-/ready`)).ok ? true : null), 30_000);
-  } catch (error) {
-    await handle.stop();
-    throw new Error(`${String(error)}\n${managed.output()}`);
-  }
+  await untilReady('Prometheus', `${url}/-/ready`, managed);
   return handle;
 }
 
@@ -159,12 +138,7 @@ export async function startAlertmanager(config: string): Promise<AlertmanagerHan
   );
   const address = `127.0.0.1:${port}`;
   const handle: AlertmanagerHandle = { address, output: managed.output, stop: () => stopProcess(managed) };
-  try {
-    await until('Alertmanager to be ready', async () => ((await fetch(`http://${address}/-/ready`)).ok ? true : null), 30_000);
-  } catch (error) {
-    await handle.stop();
-    throw new Error(`${String(error)}\n${managed.output()}`);
-  }
+  await untilReady('Alertmanager', `http://${address}/-/ready`, managed);
   return handle;
 }
 
@@ -200,9 +174,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
       res.writeHead(200).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const port = await listenLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,
     received,

@@ -13,12 +13,12 @@ import { createLogger } from '../logging/index.ts';
 import { MemoryDestination } from '../logging/test-helpers.ts';
 import { startService, type RunningService } from '../service/service.ts';
 import { goldenPathCheck, jwtAuth, target, withFault } from '../testing/fixtures.ts';
+import { until } from '../testing/net.ts';
 import { dashboardExpressions, metricNames } from './dashboard-exprs.ts';
 import {
   startAlertmanager,
   startPrometheus,
   startWebhookReceiver,
-  until,
   type AlertmanagerHandle,
   type PrometheusHandle,
   type WebhookReceiver,

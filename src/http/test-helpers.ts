@@ -3,15 +3,13 @@
  * store and a status snapshot around them, and the app listening on 127.0.0.1 port 0.
  */
 import type { TestContext } from 'node:test';
-import { createTokenProvider } from '../auth/provider.ts';
 import type { GoldenPathCheck } from '../config/types.ts';
-import { systemClock } from '../engine/clock.ts';
-import { runCheck } from '../engine/run-check.ts';
 import { REFERENCE_SECRET, startReferenceBackend } from '../reference/index.ts';
 import type { CheckResult, TranscriptEntry } from '../result/types.ts';
 import { RunStore } from '../service/run-store.ts';
 import type { CheckStatus, StatusSnapshot } from '../service/types.ts';
-import { goldenPathCheck, jwtAuth, target, withFault } from '../testing/fixtures.ts';
+import { goldenPathCheck, jwtAuth, withFault } from '../testing/fixtures.ts';
+import { runOnce } from '../testing/run.ts';
 import { createHttpApp } from './app.ts';
 import { listen } from './listen.ts';
 import type { HttpDeps, RunNowOutcome } from './types.ts';
@@ -25,12 +23,8 @@ export const HOSTILE_TEXT = '{"type":"agent_thinking","payload":"<script>alert(3
 /** The admin token of {@link testDeps}. */
 export const ADMIN_TOKEN = 'test-admin-token-6f1c2a9b0d7e4f35';
 
-async function runAgainst(url: string, targetName: string, check: GoldenPathCheck): Promise<CheckResult> {
-  const auth = jwtAuth(REFERENCE_SECRET);
-  return runCheck(target(url, auth, { target: targetName, checks: [check] }), check, {
-    clock: systemClock,
-    tokens: createTokenProvider(auth, systemClock),
-  });
+function runAgainst(url: string, targetName: string, check: GoldenPathCheck): Promise<CheckResult> {
+  return runOnce(url, check, jwtAuth(REFERENCE_SECRET), { target: { target: targetName } });
 }
 
 /** Real runs from the engine against the reference backend. */

@@ -1,21 +1,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTokenProvider } from '../auth/provider.ts';
 import type { Config } from '../config/types.ts';
-import { systemClock } from '../engine/clock.ts';
-import { runCheck } from '../engine/run-check.ts';
 import { REFERENCE_SECRET, startReferenceBackend, type ReferenceBackend } from '../reference/index.ts';
-import type { CheckResult } from '../result/types.ts';
 import { goldenPathCheck, jwtAuth, target, withFault } from '../testing/fixtures.ts';
+import { runOnce } from '../testing/run.ts';
 import { createMetrics } from './sink.ts';
 import { samplesOf, valueOf } from './test-helpers.ts';
 
 const check = goldenPathCheck();
 const auth = jwtAuth(REFERENCE_SECRET);
-
-function run(url: string): Promise<CheckResult> {
-  return runCheck(target(url, auth, { checks: [check] }), check, { clock: systemClock, tokens: createTokenProvider(auth, systemClock) });
-}
 
 describe('metrics of real runs against the reference backend', { concurrency: true }, () => {
   let backend: ReferenceBackend;
@@ -27,8 +20,8 @@ describe('metrics of real runs against the reference backend', { concurrency: tr
   it('scrapes exact values after a success and a close_1011_after=2 failure', async () => {
     const config: Config = { targets: [target(backend.url, auth, { checks: [check] })], service: { adminToken: null } };
     const metrics = createMetrics(config, { revision: 'test', defaultMetrics: false });
-    const success = await run(backend.url);
-    const failure = await run(withFault(backend.url, 'close_1011_after=2'));
+    const success = await runOnce(backend.url, check, auth);
+    const failure = await runOnce(withFault(backend.url, 'close_1011_after=2'), check, auth);
     assert.deepEqual([success.result, failure.result, failure.reason], ['success', 'failure', 'close_1011']);
     metrics.record(success);
     metrics.record(failure);

@@ -2,6 +2,7 @@
 import type { Config, GoldenPathCheck } from '../config/types.ts';
 import type { CheckResult } from '../result/types.ts';
 import { FIVE_EVENTS, goldenPathCheck, target } from '../testing/fixtures.ts';
+import { checkResult } from '../testing/results.ts';
 
 export const TARGET = 'test';
 export const CHECK = 'golden_path';
@@ -13,33 +14,20 @@ export function oneCheckConfig(check: GoldenPathCheck = goldenPathCheck()): Conf
 
 let runs = 0;
 
-/** A successful golden-path run of `test`/`golden_path`, five events, every phase but tls timed. */
+/** A successful golden-path run of `test`/`golden_path`, five events, every phase but tls timed, no transcript. */
 export function successResult(overrides: Partial<CheckResult> = {}): CheckResult {
   runs += 1;
-  return {
+  return checkResult({
     runId: `run${String(runs).padStart(4, '0')}`,
     check: CHECK,
     target: TARGET,
-    type: 'golden_path',
-    result: 'success',
-    phase: null,
-    reason: null,
-    message: null,
-    degradations: [],
-    missingEvent: null,
-    closeCode: null,
-    closeReason: null,
-    httpStatus: null,
     events: FIVE_EVENTS.map((name, i) => ({ name, seconds: 0.1 * (i + 1) })),
     phases: { token: 0.002, dns: 0.001, tcp: 0.003, upgrade: 0.02, welcome: 0.01, events: 0.5 },
     durationSeconds: 0.75,
-    protocol: { welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth' },
     startedAt: '2025-01-01T00:00:00.000Z',
-    tlsCertExpiresAt: null,
     transcript: { entries: [], dropped: 0 },
-    details: {},
     ...overrides,
-  };
+  });
 }
 
 /** A run that failed with close 1011 after two events. */

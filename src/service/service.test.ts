@@ -6,6 +6,7 @@ import { MemoryDestination } from '../logging/test-helpers.ts';
 import { valueOf } from '../metrics/test-helpers.ts';
 import type { Config, GoldenPathCheck, TargetConfig } from '../config/types.ts';
 import { goldenPathCheck, jwtAuth, target, withFault } from '../testing/fixtures.ts';
+import { until } from '../testing/net.ts';
 import { startService, type RunningService } from './service.ts';
 
 /** A schedule that never fires during a test: runs come from the admin endpoint only. */
@@ -46,15 +47,8 @@ async function scrape(service: RunningService): Promise<string> {
   return response.text();
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+/** How long a test waits for the service to get somewhere. */
+const WAIT_MS = 8000;
 
 describe('the service against the reference backend', { concurrency: true }, () => {
   let backend: ReferenceBackend;
@@ -128,7 +122,7 @@ describe('the service against the reference backend', { concurrency: true }, () 
     await until('two scheduled runs', async () => {
       const text = await scrape(service);
       return (valueOf(text, 'canary_check_runs_total', { ...labels, result: 'success' }) ?? 0) >= 2 ? text : null;
-    });
+    }, WAIT_MS);
     const text = await scrape(service);
     assert.ok((valueOf(text, 'canary_schedule_lag_seconds_count', labels) ?? 0) >= 2);
     const status = (await (await fetch(`${service.url}/status.json`)).json()) as { checks: Record<string, unknown>[] };
@@ -149,7 +143,7 @@ describe('the service against the reference backend', { concurrency: true }, () 
     const text = await until('a skipped run', async () => {
       const body = await scrape(service);
       return (valueOf(body, 'canary_runs_skipped_total', { ...labels, reason: 'overlap' }) ?? 0) >= 1 ? body : null;
-    });
+    }, WAIT_MS);
     const connections = backend.connections().filter((c) => c.faults.includes('stall_after=2')).length;
     const runs = valueOf(text, 'canary_check_runs_total', { ...labels, result: 'failure' }) ?? 0;
     assert.ok(connections <= runs + 1, `${connections} connections for ${runs} finished runs: runs stacked`);
@@ -166,7 +160,7 @@ describe('the service against the reference backend', { concurrency: true }, () 
     await until('the start-up run', async () => {
       const text = await scrape(service);
       return valueOf(text, 'canary_check_up', { check: 'golden_path', target: 'eager' }) === 1 ? true : null;
-    });
+    }, WAIT_MS);
   });
 
   it('cancels an in-flight run at shutdown within the grace bound', async () => {
@@ -174,7 +168,7 @@ describe('the service against the reference backend', { concurrency: true }, () 
     const hung = goldenPathCheck({ schedule: NEVER, timeoutMs: 60_000 });
     const { service, logs } = await serve(config([target(withFault(backend.url, 'stall_after=1'), auth, { target: 'hung', checks: [hung] })]));
     const pending = service.runNow('golden_path', 'hung');
-    await until('the run to start', async () => (backend.connections().some((c) => c.faults.includes('stall_after=1') && c.messagesReceived.length > 0) ? true : null));
+    await until('the run to start', async () => (backend.connections().some((c) => c.faults.includes('stall_after=1') && c.messagesReceived.length > 0) ? true : null), WAIT_MS);
     const started = Date.now();
     await service.close();
     const outcome = await pending;

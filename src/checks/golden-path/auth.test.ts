@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeJwt } from 'jose';
@@ -15,12 +14,13 @@ import {
   type ReferenceBackend,
   type ReferenceBackendOptions,
 } from '../../reference/index.ts';
-import { createTokenProvider, type TokenProvider } from '../../auth/provider.ts';
+import { createTokenProvider } from '../../auth/provider.ts';
 import { systemClock } from '../../engine/clock.ts';
-import { runCheck } from '../../engine/run-check.ts';
-import type { AuthConfig, TargetConfig } from '../../config/types.ts';
+import type { AuthConfig } from '../../config/types.ts';
 import type { CheckResult } from '../../result/types.ts';
 import { FIVE_EVENTS, goldenPathCheck, jwtAuth, target } from '../../testing/fixtures.ts';
+import { listenLoopback } from '../../testing/net.ts';
+import { outcome, runOnce, type RunOnceOptions } from '../../testing/run.ts';
 
 type TokenUrlAuth = Extract<AuthConfig, { type: 'token_url' }>;
 
@@ -29,24 +29,8 @@ const CHECK = goldenPathCheck();
 const JWT_SUBPROTOCOL = /^jwt\.[A-Za-z0-9_-]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function runWith(tgt: TargetConfig, tokens: TokenProvider): Promise<CheckResult> {
-  return runCheck(tgt, CHECK, { clock: systemClock, tokens });
-}
-
-function run(url: string, auth: AuthConfig, env?: NodeJS.ProcessEnv): Promise<CheckResult> {
-  return runWith(target(url, auth), createTokenProvider(auth, systemClock, env));
-}
-
-/** The fields every test asserts exactly. */
-function outcome(result: CheckResult): Record<string, unknown> {
-  return {
-    result: result.result,
-    phase: result.phase,
-    reason: result.reason,
-    closeCode: result.closeCode,
-    httpStatus: result.httpStatus,
-    events: result.events.map((e) => e.name),
-  };
+function run(url: string, auth: AuthConfig, options: RunOnceOptions = {}): Promise<CheckResult> {
+  return runOnce(url, CHECK, auth, options);
 }
 
 const SUCCESS = { result: 'success', phase: null, reason: null, closeCode: null, httpStatus: null, events: [...FIVE_EVENTS] };
@@ -136,8 +120,8 @@ describe('jwt auth (HS256) end to end', { concurrency: true }, () => {
     const auth = jwtAuth(REFERENCE_SECRET, { sendAs: ['header'], ttlSeconds: 900, subject: 'canary-claims' });
     const tokens = createTokenProvider(auth, systemClock);
     const beforeSeconds = Math.floor(Date.now() / 1000);
-    assert.deepEqual(outcome(await runWith(target(backend.url, auth), tokens)), SUCCESS);
-    assert.deepEqual(outcome(await runWith(target(backend.url, auth), tokens)), SUCCESS);
+    assert.deepEqual(outcome(await run(backend.url, auth, { tokens })), SUCCESS);
+    assert.deepEqual(outcome(await run(backend.url, auth, { tokens })), SUCCESS);
     const afterSeconds = Math.floor(Date.now() / 1000);
     const [a, b] = backend.connections().map((r) => r.claims);
     assert.ok(a !== null && a !== undefined && b !== null && b !== undefined, 'the backend verified both tokens');
@@ -172,7 +156,7 @@ describe('jwt auth (HS256) end to end', { concurrency: true }, () => {
     const backend = await startBackend(t);
     const env = { CANARY_TEST_BEARER_TOKEN: await mintReferenceToken({ sub: 'bearer-user' }) };
     const auth: AuthConfig = { type: 'bearer', tokenEnv: 'CANARY_TEST_BEARER_TOKEN', sendAs: ['header'] };
-    const result = await run(backend.url, auth, env);
+    const result = await run(backend.url, auth, { env });
     assert.deepEqual(outcome(result), SUCCESS);
     const record = onlyRecord(backend);
     assert.deepEqual([record.tokenSource, record.userId, record.offeredSubprotocols.length], ['header', 'bearer-user', 0]);
@@ -181,8 +165,7 @@ describe('jwt auth (HS256) end to end', { concurrency: true }, () => {
   it('never sends test bypass headers, even when the target config has them', async (t) => {
     const backend = await startBackend(t);
     const auth = jwtAuth(REFERENCE_SECRET);
-    const tgt = target(backend.url, auth, { headers: { 'X-Test-Type': 'e2e', 'X-Canary-Extra': 'yes' } });
-    const result = await runWith(tgt, createTokenProvider(auth, systemClock));
+    const result = await run(backend.url, auth, { target: { headers: { 'X-Test-Type': 'e2e', 'X-Canary-Extra': 'yes' } } });
     assert.deepEqual(outcome(result), SUCCESS);
     const names = onlyRecord(backend).headerNames;
     assert.ok(names.includes('x-canary-extra'), `header names: ${names.join(', ')}`);
@@ -192,8 +175,7 @@ describe('jwt auth (HS256) end to end', { concurrency: true }, () => {
   it('a bad token stays rejected on a server with the test bypass: no bypass header reaches it', async (t) => {
     const backend = await startBackend(t, { faults: 'test_bypass' });
     const auth = jwtAuth('forged-secret', { sendAs: ['header'] });
-    const tgt = target(backend.url, auth, { headers: { 'X-Test-Type': 'e2e', 'X-E2E-Test': 'true', 'X-Test-Mode': 'true' } });
-    const result = await runWith(tgt, createTokenProvider(auth, systemClock));
+    const result = await run(backend.url, auth, { target: { headers: { 'X-Test-Type': 'e2e', 'X-E2E-Test': 'true', 'X-Test-Mode': 'true' } } });
     assert.deepEqual(outcome(result), AUTH_REJECTED);
     assert.equal(onlyRecord(backend).authOk, false);
   });
@@ -311,12 +293,12 @@ async function startAuthService(
       });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = await listenLoopback(server);
   t.after(async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/auth/token`, requests };
+  return { url: `http://127.0.0.1:${port}/auth/token`, requests };
 }
 
 const EXPECTED_BODY = { client_id: 'canary', client_secret: 'auth-service-client-secret', grant_type: 'client_credentials' };
@@ -359,8 +341,8 @@ describe('token_url auth end to end', { concurrency: true }, () => {
     const service = await startAuthService(t, issue((token) => ({ access_token: token, expires_in: 900 })));
     const auth = tokenUrlAuth(service.url);
     const tokens = createTokenProvider(auth, systemClock);
-    assert.deepEqual(outcome(await runWith(target(own.url, auth), tokens)), SUCCESS);
-    assert.deepEqual(outcome(await runWith(target(own.url, auth), tokens)), SUCCESS);
+    assert.deepEqual(outcome(await run(own.url, auth, { tokens })), SUCCESS);
+    assert.deepEqual(outcome(await run(own.url, auth, { tokens })), SUCCESS);
     assert.deepEqual(service.requests, [
       { method: 'POST', path: '/auth/token', contentType: 'application/json', apiKey: 'auth-service-api-key', body: EXPECTED_BODY },
     ]);
@@ -373,8 +355,8 @@ describe('token_url auth end to end', { concurrency: true }, () => {
     const service = await startAuthService(t, issue((token) => ({ access_token: token, expires_in: 30 })));
     const auth = tokenUrlAuth(service.url);
     const tokens = createTokenProvider(auth, systemClock);
-    assert.deepEqual(outcome(await runWith(target(backend.url, auth), tokens)), SUCCESS);
-    assert.deepEqual(outcome(await runWith(target(backend.url, auth), tokens)), SUCCESS);
+    assert.deepEqual(outcome(await run(backend.url, auth, { tokens })), SUCCESS);
+    assert.deepEqual(outcome(await run(backend.url, auth, { tokens })), SUCCESS);
     assert.equal(service.requests.length, 2);
   });
 
@@ -406,10 +388,7 @@ describe('token_url auth end to end', { concurrency: true }, () => {
     const service = await startAuthService(t, () => null);
     const auth = tokenUrlAuth(service.url);
     const check = goldenPathCheck({ timeoutMs: 300 });
-    const result = await runCheck(target(backend.url, auth, { checks: [check] }), check, {
-      clock: systemClock,
-      tokens: createTokenProvider(auth, systemClock),
-    });
+    const result = await runOnce(backend.url, check, auth);
     assert.deepEqual(outcome(result), TOKEN_ERROR);
     assert.equal(result.message, 'the run deadline passed in phase token');
     assert.equal(service.requests.length, 1);

@@ -12,10 +12,9 @@ import { promisify } from 'node:util';
 import { startReferenceBackend, REFERENCE_SECRET } from '../../reference/index.ts';
 import { createTokenProvider } from '../../auth/provider.ts';
 import { systemClock } from '../../engine/clock.ts';
-import { runCheck } from '../../engine/run-check.ts';
-import type { AuthConfig, GoldenPathCheck } from '../../config/types.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { goldenPathCheck, jwtAuth, target, withFault } from '../../testing/fixtures.ts';
+import { goldenPathCheck, jwtAuth, withFault } from '../../testing/fixtures.ts';
+import { runOnce } from '../../testing/run.ts';
 
 const WATCHED = ['TCPSocketWrap', 'TCPServerWrap', 'Timeout'] as const;
 
@@ -28,10 +27,6 @@ function counts(): Record<(typeof WATCHED)[number], number> {
   };
 }
 
-function run(url: string, check: GoldenPathCheck, auth: AuthConfig = jwtAuth(REFERENCE_SECRET)): Promise<CheckResult> {
-  return runCheck(target(url, auth, { checks: [check] }), check, { clock: systemClock, tokens: createTokenProvider(auth, systemClock) });
-}
-
 describe('no leaks', { concurrency: false }, () => {
   it('a backend and runs through success, close 1011, a hung upgrade and a stall release every socket and timer', async (t) => {
     const before = counts();
@@ -42,13 +37,13 @@ describe('no leaks', { concurrency: false }, () => {
     const record = (result: CheckResult): void => {
       outcomes.push(`${result.result} ${result.phase ?? '-'} ${result.reason ?? '-'}`);
     };
-    record(await run(backend.url, goldenPathCheck()));
-    record(await run(withFault(backend.url, 'close_1011_after=2'), goldenPathCheck()));
-    record(await run(withFault(backend.url, 'upgrade_hang'), goldenPathCheck({ timeoutMs: 1500, handshakeTimeoutMs: 200 })));
-    record(await run(withFault(backend.url, 'stall_after=2'), goldenPathCheck({ timeoutMs: 300 })));
-    record(await run(withFault(backend.url, 'auth_http=401'), goldenPathCheck()));
-    record(await run(withFault(backend.url, 'drop_socket_after=1'), goldenPathCheck()));
-    record(await run(backend.url, goldenPathCheck(), jwtAuth('not-the-backend-secret')));
+    record(await runOnce(backend.url, goldenPathCheck()));
+    record(await runOnce(withFault(backend.url, 'close_1011_after=2'), goldenPathCheck()));
+    record(await runOnce(withFault(backend.url, 'upgrade_hang'), goldenPathCheck({ timeoutMs: 1500, handshakeTimeoutMs: 200 })));
+    record(await runOnce(withFault(backend.url, 'stall_after=2'), goldenPathCheck({ timeoutMs: 300 })));
+    record(await runOnce(withFault(backend.url, 'auth_http=401'), goldenPathCheck()));
+    record(await runOnce(withFault(backend.url, 'drop_socket_after=1'), goldenPathCheck()));
+    record(await runOnce(backend.url, goldenPathCheck(), jwtAuth('not-the-backend-secret')));
     assert.deepEqual(outcomes, [
       'success - -',
       'failure events close_1011',
@@ -70,11 +65,7 @@ describe('no leaks', { concurrency: false }, () => {
     const controller = new AbortController();
     const auth = jwtAuth(REFERENCE_SECRET);
     const check = goldenPathCheck();
-    const pending = runCheck(target(withFault(backend.url, 'stall_after=1'), auth, { checks: [check] }), check, {
-      clock: systemClock,
-      tokens: createTokenProvider(auth, systemClock),
-      signal: controller.signal,
-    });
+    const pending = runOnce(withFault(backend.url, 'stall_after=1'), check, auth, { signal: controller.signal });
     const abort = setTimeout(() => controller.abort(), 100);
     const result = await pending;
     clearTimeout(abort);
@@ -88,14 +79,14 @@ describe('no leaks', { concurrency: false }, () => {
     const backend = await startReferenceBackend();
     const url = backend.url;
     await backend.close();
-    const result = await run(url, goldenPathCheck());
+    const result = await runOnce(url, goldenPathCheck());
     assert.deepEqual([result.result, result.phase, result.reason], ['failure', 'tcp', 'tcp_connect']);
     assert.deepEqual(counts(), before);
   });
 
   it('a run whose host does not resolve leaves nothing behind', async () => {
     const before = counts();
-    const result = await run('ws://canary-no-such-host.invalid/ws', goldenPathCheck({ timeoutMs: 1500 }));
+    const result = await runOnce('ws://canary-no-such-host.invalid/ws', goldenPathCheck({ timeoutMs: 1500 }));
     assert.deepEqual([result.result, result.phase, result.reason], ['failure', 'dns', 'dns']);
     assert.deepEqual(counts(), before);
   });
@@ -115,11 +106,8 @@ describe('no leaks', { concurrency: false }, () => {
     const auth = jwtAuth(REFERENCE_SECRET);
     const check = goldenPathCheck();
     const tokens = createTokenProvider(auth, systemClock);
-    const untrusted = await runCheck(target(backend.url, auth, { checks: [check] }), check, { clock: systemClock, tokens });
-    const trusted = await runCheck(target(backend.url, auth, { checks: [check], tls: { caFile: certFile, insecureSkipVerify: false } }), check, {
-      clock: systemClock,
-      tokens,
-    });
+    const untrusted = await runOnce(backend.url, check, auth, { tokens });
+    const trusted = await runOnce(backend.url, check, auth, { tokens, target: { tls: { caFile: certFile, insecureSkipVerify: false } } });
     assert.deepEqual(
       [untrusted, trusted].map((r) => `${r.result} ${r.phase ?? '-'} ${r.reason ?? '-'}`),
       ['failure tls tls', 'success - -'],

@@ -1,44 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { startReferenceBackend, REFERENCE_SECRET, type ReferenceBackend } from '../../reference/index.ts';
-import { createTokenProvider } from '../../auth/provider.ts';
-import { systemClock } from '../../engine/clock.ts';
-import { runCheck } from '../../engine/run-check.ts';
 import type { AuthConfig, GoldenPathCheck } from '../../config/types.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { FIVE_EVENTS, goldenPathCheck, jwtAuth, target, withFault } from '../../testing/fixtures.ts';
+import { FIVE_EVENTS, goldenPathCheck, jwtAuth, withFault } from '../../testing/fixtures.ts';
+import { freePort } from '../../testing/net.ts';
+import { outcome as runOutcome, runOnce } from '../../testing/run.ts';
 import { TEARDOWN_MS } from './run.ts';
 
-function run(url: string, check: GoldenPathCheck = goldenPathCheck(), auth: AuthConfig = jwtAuth(REFERENCE_SECRET)): Promise<CheckResult> {
-  return runCheck(target(url, auth, { checks: [check] }), check, {
-    clock: systemClock,
-    tokens: createTokenProvider(auth, systemClock),
-  });
-}
-
-/** The fields every fault test asserts exactly. */
+/** The fields every fault test asserts exactly: a run's outcome and its missing event. */
 function outcome(result: CheckResult): Record<string, unknown> {
-  return {
-    result: result.result,
-    phase: result.phase,
-    reason: result.reason,
-    closeCode: result.closeCode,
-    httpStatus: result.httpStatus,
-    missingEvent: result.missingEvent,
-    events: result.events.map((e) => e.name),
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
+  return { ...runOutcome(result), missingEvent: result.missingEvent };
 }
 
 const SHORT = { timeoutMs: 1500, handshakeTimeoutMs: 400, welcomeTimeoutMs: 400 };
@@ -175,7 +147,7 @@ describe('golden path against the reference backend', { concurrency: true }, () 
   after(() => backend.close());
 
   it('succeeds with the five events in order and every phase timed', async () => {
-    const result = await run(backend.url);
+    const result = await runOnce(backend.url);
     assert.deepEqual(outcome(result), SUCCESS);
     assert.deepEqual(Object.keys(result.phases), ['token', 'dns', 'tcp', 'upgrade', 'welcome', 'events']);
     assert.deepEqual(result.protocol, { welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth' });
@@ -187,19 +159,19 @@ describe('golden path against the reference backend', { concurrency: true }, () 
 
   for (const { fault, check, expect, closeReason } of FAULT_CASES) {
     it(`classifies fault ${fault} as ${String(expect['result'])} ${String(expect['reason'] ?? '')}`, async () => {
-      const result = await run(withFault(backend.url, fault), goldenPathCheck(check));
+      const result = await runOnce(withFault(backend.url, fault), goldenPathCheck(check));
       assert.deepEqual(outcome(result), expect);
       if (closeReason !== undefined) assert.equal(result.closeReason, closeReason);
     });
   }
 
   it('reports degraded slow with the slow degradation only', async () => {
-    const result = await run(withFault(backend.url, 'delay_ms=40'), goldenPathCheck({ slowAfterMs: 100 }));
+    const result = await runOnce(withFault(backend.url, 'delay_ms=40'), goldenPathCheck({ slowAfterMs: 100 }));
     assert.deepEqual(result.degradations, ['slow']);
   });
 
   it('reports an unknown frame shape as the unknown_frame degradation', async () => {
-    const result = await run(withFault(backend.url, 'unknown_shape'));
+    const result = await runOnce(withFault(backend.url, 'unknown_shape'));
     assert.deepEqual(result.degradations, ['unknown_frame']);
   });
 
@@ -215,7 +187,7 @@ describe('golden path against the reference backend', { concurrency: true }, () 
   ];
   for (const [fault, protocol] of variants) {
     it(`accepts protocol variant ${fault} and records it`, async () => {
-      const result = await run(withFault(backend.url, fault));
+      const result = await runOnce(withFault(backend.url, fault));
       assert.equal(result.result, 'success', result.message ?? '');
       assert.deepEqual(result.protocol, protocol);
       assert.deepEqual([...new Set(result.events.map((e) => e.name))], [...FIVE_EVENTS]);
@@ -223,43 +195,43 @@ describe('golden path against the reference backend', { concurrency: true }, () 
   }
 
   it('counts repeated thinking and tool events in order', async () => {
-    const result = await run(withFault(backend.url, 'repeat'));
+    const result = await runOnce(withFault(backend.url, 'repeat'));
     assert.equal(result.result, 'success');
     assert.ok(result.events.filter((e) => e.name === 'agent_thinking').length >= 2);
     assert.ok(result.events.filter((e) => e.name === 'tool_executing').length >= 2);
   });
 
   it('fails auth_rejected when the token is signed with another key', async () => {
-    const result = await run(backend.url, goldenPathCheck(), jwtAuth('not-the-backend-secret'));
+    const result = await runOnce(backend.url, goldenPathCheck(), jwtAuth('not-the-backend-secret'));
     assert.deepEqual(outcome(result), { ...SUCCESS, result: 'failure', phase: 'welcome', reason: 'auth_rejected', closeCode: 1008, events: [] });
   });
 
   it('keeps the upgrade budget and the run deadline', async () => {
     const check = goldenPathCheck({ timeoutMs: 400, handshakeTimeoutMs: 10_000, welcomeTimeoutMs: 10_000 });
-    const result = await run(withFault(backend.url, 'upgrade_hang'), check);
+    const result = await runOnce(withFault(backend.url, 'upgrade_hang'), check);
     assert.deepEqual([result.result, result.phase, result.reason], ['failure', 'upgrade', 'handshake_timeout']);
     assert.ok(result.durationSeconds < 0.4 + TEARDOWN_MS / 1000, `took ${result.durationSeconds}s`);
   });
 
   it('fails tcp_connect when nothing listens on the port', async () => {
     const port = await freePort();
-    const result = await run(`ws://127.0.0.1:${port}/ws`);
+    const result = await runOnce(`ws://127.0.0.1:${port}/ws`);
     assert.deepEqual(outcome(result), { ...SUCCESS, result: 'failure', phase: 'tcp', reason: 'tcp_connect', events: [] });
   });
 
   it('fails dns when the host does not resolve', async () => {
-    const result = await run('ws://canary-no-such-host.invalid/ws', goldenPathCheck(SHORT));
+    const result = await runOnce('ws://canary-no-such-host.invalid/ws', goldenPathCheck(SHORT));
     assert.deepEqual(outcome(result), { ...SUCCESS, result: 'failure', phase: 'dns', reason: 'dns', events: [] });
   });
 
   it('fails tls when a wss URL reaches a server that does not speak TLS', async () => {
-    const result = await run(backend.url.replace('ws://', 'wss://'));
+    const result = await runOnce(backend.url.replace('ws://', 'wss://'));
     assert.deepEqual(outcome(result), { ...SUCCESS, result: 'failure', phase: 'tls', reason: 'tls', events: [] });
   });
 
   it('fails token_error when the bearer variable is unset', async () => {
     const auth: AuthConfig = { type: 'bearer', tokenEnv: 'CANARY_TEST_UNSET_TOKEN_VARIABLE', sendAs: ['header'] };
-    const result = await run(backend.url, goldenPathCheck(), auth);
+    const result = await runOnce(backend.url, goldenPathCheck(), auth);
     assert.deepEqual(outcome(result), { ...SUCCESS, result: 'failure', phase: 'token', reason: 'token_error', events: [] });
   });
 
@@ -267,18 +239,14 @@ describe('golden path against the reference backend', { concurrency: true }, () 
     const controller = new AbortController();
     const check = goldenPathCheck();
     const auth = jwtAuth(REFERENCE_SECRET);
-    const pending = runCheck(target(withFault(backend.url, 'stall_after=1'), auth, { checks: [check] }), check, {
-      clock: systemClock,
-      tokens: createTokenProvider(auth, systemClock),
-      signal: controller.signal,
-    });
+    const pending = runOnce(withFault(backend.url, 'stall_after=1'), check, auth, { signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
     const result = await pending;
     assert.deepEqual([result.result, result.reason], ['failure', 'cancelled']);
   });
 
   it('never puts the token or the signing secret in the transcript', async () => {
-    const result = await run(withFault(backend.url, 'close_1011_after=1,subprotocol=new'));
+    const result = await runOnce(withFault(backend.url, 'close_1011_after=1,subprotocol=new'));
     const text = JSON.stringify(result);
     assert.equal(text.includes(REFERENCE_SECRET), false);
     assert.equal(/eyJ[A-Za-z0-9_-]+\.eyJ/.test(text), false);
@@ -287,7 +255,7 @@ describe('golden path against the reference backend', { concurrency: true }, () 
   });
 
   it('records a bounded transcript with direction, time, type and size', async () => {
-    const result = await run(backend.url);
+    const result = await runOnce(backend.url);
     const types = result.transcript.entries.filter((e) => e.kind === 'text').map((e) => `${e.dir}:${e.type ?? ''}`);
     assert.deepEqual(types, [
       'in:ping', 'out:pong', 'in:system_message', 'out:user_message',

@@ -7,12 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startReferenceBackend, REFERENCE_SECRET, type ReferenceBackend } from '../../reference/index.ts';
-import { createTokenProvider } from '../../auth/provider.ts';
-import { systemClock } from '../../engine/clock.ts';
-import { runCheck } from '../../engine/run-check.ts';
 import type { TlsConfig } from '../../config/types.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { FIVE_EVENTS, goldenPathCheck, jwtAuth, target } from '../../testing/fixtures.ts';
+import { FIVE_EVENTS, goldenPathCheck, jwtAuth } from '../../testing/fixtures.ts';
+import { outcome, runOnce } from '../../testing/run.ts';
 
 const OPENSSL = '/usr/bin/openssl';
 
@@ -29,20 +27,7 @@ async function selfSignedCert(dir: string): Promise<{ keyFile: string; certFile:
 }
 
 function run(url: string, tls: TlsConfig): Promise<CheckResult> {
-  const auth = jwtAuth(REFERENCE_SECRET);
-  const check = goldenPathCheck();
-  return runCheck(target(url, auth, { tls, checks: [check] }), check, { clock: systemClock, tokens: createTokenProvider(auth, systemClock) });
-}
-
-function outcome(result: CheckResult): Record<string, unknown> {
-  return {
-    result: result.result,
-    phase: result.phase,
-    reason: result.reason,
-    closeCode: result.closeCode,
-    httpStatus: result.httpStatus,
-    events: result.events.map((e) => e.name),
-  };
+  return runOnce(url, goldenPathCheck(), jwtAuth(REFERENCE_SECRET), { target: { tls } });
 }
 
 const SUCCESS = { result: 'success', phase: null, reason: null, closeCode: null, httpStatus: null, events: [...FIVE_EVENTS] };

@@ -1,0 +1,48 @@
+/**
+ * One run of the engine against a URL, the way the service runs a check, for tests that assert
+ * on real results.
+ */
+import { createTokenProvider, type TokenProvider } from '../auth/provider.ts';
+import type { AuthConfig, GoldenPathCheck, TargetConfig } from '../config/types.ts';
+import { systemClock } from '../engine/clock.ts';
+import { runCheck } from '../engine/run-check.ts';
+import { REFERENCE_SECRET } from '../reference/index.ts';
+import type { CheckResult } from '../result/types.ts';
+import { goldenPathCheck, jwtAuth, target } from './fixtures.ts';
+
+export interface RunOnceOptions {
+  /** Fields of the target the check runs in: its name, headers, tls. Its url, auth and checks come from {@link runOnce}'s arguments. */
+  readonly target?: Partial<Omit<TargetConfig, 'url' | 'auth' | 'checks'>>;
+  /** The token provider, e.g. one shared across runs; else a fresh one for the auth, over the system clock. */
+  readonly tokens?: TokenProvider;
+  /** The environment the fresh token provider reads (bearer tokens); else the process's. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Cancels the run from outside. */
+  readonly signal?: AbortSignal;
+}
+
+/** Runs `check` once against `url` with `auth` (by default the reference backend's JWT), on the system clock. */
+export function runOnce(
+  url: string,
+  check: GoldenPathCheck = goldenPathCheck(),
+  auth: AuthConfig = jwtAuth(REFERENCE_SECRET),
+  options: RunOnceOptions = {},
+): Promise<CheckResult> {
+  return runCheck(target(url, auth, { ...options.target, checks: [check] }), check, {
+    clock: systemClock,
+    tokens: options.tokens ?? createTokenProvider(auth, systemClock, options.env),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+}
+
+/** The fields of a run that tests of its outcome assert exactly: result, phase, reason, close code, HTTP status and event names. */
+export function outcome(result: CheckResult): Record<string, unknown> {
+  return {
+    result: result.result,
+    phase: result.phase,
+    reason: result.reason,
+    closeCode: result.closeCode,
+    httpStatus: result.httpStatus,
+    events: result.events.map((e) => e.name),
+  };
+}
