@@ -113,6 +113,23 @@ describe('the service against the reference backend', { concurrency: true }, () 
     assert.equal(valueOf(text, 'canary_protocol_info', { target: 'healthy', welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth' }), 1);
   });
 
+  it('makes a backend protocol change visible: a change counted and canary_protocol_info flipped', async (t) => {
+    const own = await startReferenceBackend();
+    t.after(() => own.close());
+    const { service } = await serve(
+      config([target(own.url, jwtAuth(REFERENCE_SECRET), { target: 'drifting', checks: [goldenPathCheck({ schedule: NEVER })] })]),
+    );
+    t.after(() => service.close());
+    await runViaAdmin(service, 'golden_path', 'drifting');
+    own.setFaults('welcome=new,envelope=data,subprotocol=new');
+    await runViaAdmin(service, 'golden_path', 'drifting');
+    const text = await scrape(service);
+    assert.equal(valueOf(text, 'canary_protocol_changes_total', { target: 'drifting' }), 1);
+    assert.equal(valueOf(text, 'canary_protocol_info', { target: 'drifting', welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth' }), undefined);
+    assert.equal(valueOf(text, 'canary_protocol_info', { target: 'drifting', welcome: 'connection_established', envelope: 'data', subprotocol: 'jwt' }), 1);
+    assert.equal(valueOf(text, 'canary_check_runs_total', { check: 'golden_path', target: 'drifting', result: 'success' }), 2);
+  });
+
   it('runs checks on their schedule, measures lag, and reports them in /status.json', async (t) => {
     const auth = jwtAuth(REFERENCE_SECRET);
     const every = goldenPathCheck({ schedule: { kind: 'every', everySeconds: 1 } });
