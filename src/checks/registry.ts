@@ -1,5 +1,9 @@
 import type { CheckConfig } from '../config/types.ts';
 import { runGoldenPath } from './golden-path/run.ts';
+import { runHandshakeStorm } from './handshake-storm/run.ts';
+import { runAuthEnforcement } from './auth-enforcement/run.ts';
+import { runUserIsolation } from './user-isolation/run.ts';
+import { runDependencyHealth } from './dependency-health/run.ts';
 import type { CheckRunner } from './types.ts';
 
 type Runners = { readonly [K in CheckConfig['type']]: CheckRunner<Extract<CheckConfig, { type: K }>> };
@@ -7,4 +11,8 @@ type Runners = { readonly [K in CheckConfig['type']]: CheckRunner<Extract<CheckC
 /** Every check type, by its config `type`. Adding a check type is one line here. */
 export const CHECK_RUNNERS: Runners = {
   golden_path: runGoldenPath,
+  handshake_storm: runHandshakeStorm,
+  auth_enforcement: runAuthEnforcement,
+  user_isolation: runUserIsolation,
+  dependency_health: runDependencyHealth,
 };

@@ -1,4 +1,4 @@
-import type { Schedule } from './types.ts';
+import type { AuthConfig, Schedule } from './types.ts';
 import { formatDuration } from './duration.ts';
 import { failed, readDuration, resolve, Section, type Read } from './fields.ts';
 import { describe } from './errors.ts';
@@ -64,4 +64,12 @@ export function readCommon(s: Section, name: string | undefined): CommonCheck {
     slowAfterMs = undefined;
   }
   return { name, schedule, timeoutMs, slowAfterMs };
+}
+
+/**
+ * What a check's validation may know of its target besides the check itself (auth_enforcement
+ * reads the auth type). A field is `undefined` when the target's value was invalid (already reported).
+ */
+export interface CheckScope {
+  readonly auth: AuthConfig | undefined;
 }

@@ -1,19 +1,27 @@
 import type { CheckConfig } from './types.ts';
-import { readCommon, type CommonCheck } from './check-common.ts';
+import { readCommon, type CheckScope, type CommonCheck } from './check-common.ts';
 import { absent, item, readEnum, readMapping, readMatching, Section, type Context } from './fields.ts';
 import { describe } from './errors.ts';
 import { GOLDEN_PATH_KEYS, validateGoldenPath } from './golden-path.ts';
+import { USER_ISOLATION_KEYS, validateUserIsolation } from './user-isolation.ts';
+import { DEPENDENCY_HEALTH_KEYS, validateDependencyHealth } from './dependency-health.ts';
+import { HANDSHAKE_STORM_KEYS, validateHandshakeStorm } from './handshake-storm.ts';
+import { AUTH_ENFORCEMENT_KEYS, validateAuthEnforcement } from './auth-enforcement.ts';
 
 /** How one check type is validated. Adding a check type is one entry in `CHECK_TYPES`. */
 export interface CheckType {
   /** Every key the type accepts, common ones included (snake_case, as written in YAML). */
   readonly keys: readonly string[];
-  readonly validate: (section: Section, common: CommonCheck) => CheckConfig | undefined;
+  readonly validate: (section: Section, common: CommonCheck, scope: CheckScope) => CheckConfig | undefined;
 }
 
 /** The check types, by their YAML `type`. */
 export const CHECK_TYPES = {
   golden_path: { keys: GOLDEN_PATH_KEYS, validate: validateGoldenPath },
+  handshake_storm: { keys: HANDSHAKE_STORM_KEYS, validate: validateHandshakeStorm },
+  auth_enforcement: { keys: AUTH_ENFORCEMENT_KEYS, validate: validateAuthEnforcement },
+  user_isolation: { keys: USER_ISOLATION_KEYS, validate: validateUserIsolation },
+  dependency_health: { keys: DEPENDENCY_HEALTH_KEYS, validate: validateDependencyHealth },
 } as const satisfies Readonly<Record<string, CheckType>>;
 
 export type CheckTypeName = keyof typeof CHECK_TYPES;
@@ -30,7 +38,12 @@ export const LABEL = /^[a-z0-9_-]+$/;
 export const readLabel = readMatching(LABEL, 'a label value matching [a-z0-9_-]+');
 
 /** Validates a target's `checks` list: required, non-empty, names unique within the file. */
-export function validateChecks(ctx: Context, value: unknown, field: string): readonly CheckConfig[] | undefined {
+export function validateChecks(
+  ctx: Context,
+  value: unknown,
+  field: string,
+  scope: CheckScope = { auth: undefined },
+): readonly CheckConfig[] | undefined {
   if (absent(value)) {
     ctx.report(field, 'is required');
     return undefined;
@@ -43,7 +56,7 @@ export function validateChecks(ctx: Context, value: unknown, field: string): rea
   const names = new Map<string, string>();
   value.forEach((entry: unknown, i) => {
     const path = item(field, i);
-    const check = validateCheck(ctx, entry, path);
+    const check = validateCheck(ctx, entry, path, scope);
     if (check.name !== undefined) {
       const first = names.get(check.name);
       if (first === undefined) names.set(check.name, path);
@@ -58,6 +71,7 @@ function validateCheck(
   ctx: Context,
   value: unknown,
   path: string,
+  scope: CheckScope,
 ): { readonly name: string | undefined; readonly config: CheckConfig | undefined } {
   const map = readMapping(ctx, value, path);
   if (map === undefined) return { name: undefined, config: undefined };
@@ -66,7 +80,7 @@ function validateCheck(
   if (type === undefined) return { name, config: undefined };
   const checkType: CheckType = CHECK_TYPES[type];
   const section = new Section(ctx, path, map, checkType.keys);
-  const config = checkType.validate(section, readCommon(section, name));
+  const config = checkType.validate(section, readCommon(section, name), scope);
   return { name, config };
 }
 

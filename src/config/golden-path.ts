@@ -1,4 +1,4 @@
-import type { GoldenPathCheck, WelcomeMatcher } from './types.ts';
+import type { GoldenPathCheck, WalkSettings, WelcomeMatcher } from './types.ts';
 import { COMMON_CHECK_KEYS, type CommonCheck } from './check-common.ts';
 import { describe } from './errors.ts';
 import {
@@ -107,8 +107,17 @@ const readWelcome: Read<readonly WelcomeMatcher[]> = (ctx, value, field) => {
   return out.length === list.length ? out : undefined;
 };
 
-/** Validates the golden-path specific fields of a check whose common fields are in `common`. */
+/** Validates a golden_path check. */
 export function validateGoldenPath(s: Section, common: CommonCheck): GoldenPathCheck | undefined {
+  const walk = validateWalk(s, common);
+  return walk === undefined ? undefined : { ...walk, type: 'golden_path' };
+}
+
+/**
+ * Validates the walk settings (message, events, welcome, budgets) of any check type that walks
+ * the golden path; the caller sets `type` and adds its own fields.
+ */
+export function validateWalk(s: Section, common: CommonCheck): Omit<WalkSettings, 'type'> | undefined {
   const ctx: Context = s.ctx;
   const deadlineMs = common.timeoutMs ?? Number.POSITIVE_INFINITY;
   const handshakeTimeoutMs = s.optional('handshake_timeout', readDuration, DEFAULT_HANDSHAKE_TIMEOUT_MS);
@@ -153,7 +162,6 @@ export function validateGoldenPath(s: Section, common: CommonCheck): GoldenPathC
   }
   return {
     name: common.name,
-    type: 'golden_path',
     schedule: common.schedule,
     timeoutMs: common.timeoutMs,
     slowAfterMs: common.slowAfterMs,

@@ -52,9 +52,13 @@ export interface WelcomeMatcher {
   readonly event: string | null;
 }
 
-export interface GoldenPathCheck {
+/**
+ * What every check that walks the golden path (or part of it) is configured with. Check types
+ * beyond `golden_path` add their own fields to these.
+ */
+export interface WalkSettings {
   readonly name: string;
-  readonly type: 'golden_path';
+  readonly type: string;
   readonly schedule: Schedule;
   /** The run's deadline. */
   readonly timeoutMs: number;
@@ -75,7 +79,47 @@ export interface GoldenPathCheck {
   readonly maxPayloadBytes: number;
 }
 
-export type CheckConfig = GoldenPathCheck;
+/** One walk of the golden path: connect, welcome, a message, the expected events. */
+export interface GoldenPathCheck extends WalkSettings {
+  readonly type: 'golden_path';
+}
+
+/** K connections opened within a short window; each must reach the welcome (handshake races, 1011). */
+export interface HandshakeStormCheck extends WalkSettings {
+  readonly type: 'handshake_storm';
+  /** How many connections, K (default 5). */
+  readonly connections: number;
+  /** The window they are opened in, milliseconds (default 200). */
+  readonly windowMs: number;
+}
+
+/** The ways auth_enforcement tries to get in without a valid token. */
+export const AUTH_PROBES = ['no_token', 'expired', 'wrong_key', 'wrong_issuer', 'wrong_token_type', 'bypass_headers'] as const;
+export type AuthProbe = (typeof AUTH_PROBES)[number];
+
+/** A security canary: every probe must be refused before any agent event. */
+export interface AuthEnforcementCheck extends WalkSettings {
+  readonly type: 'auth_enforcement';
+  readonly probes: readonly AuthProbe[];
+}
+
+/** Two identities walk the golden path at once; each must see only its own events. */
+export interface UserIsolationCheck extends WalkSettings {
+  readonly type: 'user_isolation';
+  /** The two `sub` claims the identities' tokens carry. */
+  readonly subjects: readonly [string, string];
+}
+
+/** Health endpoints, classified; a golden path with no events while they say healthy is a silent failure. */
+export interface DependencyHealthCheck extends WalkSettings {
+  readonly type: 'dependency_health';
+  /** Paths (on the target's host, http/https) or absolute URLs, default `/health` and `/health/ready`. */
+  readonly endpoints: readonly string[];
+  /** Budget of each health request, milliseconds. */
+  readonly healthTimeoutMs: number;
+}
+
+export type CheckConfig = GoldenPathCheck | HandshakeStormCheck | AuthEnforcementCheck | UserIsolationCheck | DependencyHealthCheck;
 
 export interface TargetConfig {
   /** The file the target came from (for error messages), or `<embedded>`. */

@@ -95,7 +95,7 @@ export function validateTarget(ctx: Context, document: unknown): ValidatedTarget
   const headers = s.optional('headers', readHeaders, {});
   const tls = s.optional('tls', readTls, { caFile: null, insecureSkipVerify: false });
   const auth = validateAuth(ctx, document['auth'], 'auth');
-  const checks = validateChecks(ctx, document['checks'], 'checks');
+  const checks = validateChecks(ctx, document['checks'], 'checks', { auth });
   const service = s.has('service') ? s.optional('service', readService, null) : null;
   if (
     target === undefined ||

@@ -15,6 +15,7 @@ export interface RunCheckOptions {
   readonly transcriptLimits?: TranscriptLimits;
 }
 
+
 /** A short, unique, URL-safe run id. */
 export function newRunId(): string {
   return randomUUID().replaceAll('-', '').slice(0, 16);

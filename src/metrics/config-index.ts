@@ -7,10 +7,12 @@ const FAILURE_EVENT = 'agent_error';
 export interface IndexedCheck {
   readonly target: string;
   readonly check: CheckConfig;
-  /** Events whose absence is counted in `canary_events_missing_total` (golden_path checks only). */
+  /** Events whose absence is counted in `canary_events_missing_total` (check types that send a message). */
   readonly expectedEvents: readonly string[];
   /** Every value the `event` label may take for this check. */
   readonly eventLabels: ReadonlySet<string>;
+  /** The `endpoint` label values of `canary_dependency_health` (dependency_health checks only). */
+  readonly healthEndpoints: readonly string[];
 }
 
 /** The configuration as the metrics sink reads it: the closed sets of label values. */
@@ -26,15 +28,18 @@ export interface ConfigIndex {
 function expectedEventsOf(check: CheckConfig): readonly string[] {
   switch (check.type) {
     case 'golden_path':
+    case 'user_isolation':
+    case 'dependency_health':
       return check.expectedEvents;
+    case 'handshake_storm':
+    case 'auth_enforcement':
+      return [];
   }
 }
 
 function eventLabelsOf(check: CheckConfig): readonly string[] {
-  switch (check.type) {
-    case 'golden_path':
-      return [...check.expectedEvents, check.completionEvent, FAILURE_EVENT];
-  }
+  const walked = expectedEventsOf(check);
+  return walked.length === 0 ? [] : [...walked, check.completionEvent, FAILURE_EVENT];
 }
 
 /** Indexes the configured checks by target and check name. */
@@ -45,7 +50,8 @@ export function indexConfig(config: Config): ConfigIndex {
   for (const target of config.targets) {
     for (const check of target.checks) {
       const eventLabels = new Set(eventLabelsOf(check));
-      const indexed: IndexedCheck = { target: target.target, check, expectedEvents: expectedEventsOf(check), eventLabels };
+      const healthEndpoints = check.type === 'dependency_health' ? check.endpoints : [];
+      const indexed: IndexedCheck = { target: target.target, check, expectedEvents: expectedEventsOf(check), eventLabels, healthEndpoints };
       checks.push(indexed);
       byKey.set(JSON.stringify([target.target, check.name]), indexed);
       for (const name of eventLabels) anyEventLabels.add(name);

@@ -43,6 +43,7 @@ export interface Families {
   readonly checkInterval: Gauge<CheckLabel>;
   readonly configInfo: Gauge<'target' | 'check' | 'type'>;
   readonly buildInfo: Gauge<'version' | 'revision'>;
+  readonly dependencyHealth: Gauge<CheckLabel | 'endpoint' | 'state'>;
 }
 
 /**
@@ -144,6 +145,11 @@ export function createFamilies(registry: Registry<OpenMetricsContentType>): Fami
     checkInterval: gauge('canary_check_interval_seconds', 'The nominal time between two scheduled runs of the check, in seconds.', check),
     configInfo: gauge('canary_config_info', 'Always 1: one series per configured check, with its type.', ['target', 'check', 'type']),
     buildInfo: gauge('canary_build_info', 'Always 1: the version and source revision of the running canary.', ['version', 'revision']),
+    dependencyHealth: gauge(
+      'canary_dependency_health',
+      'State of each configured health endpoint at the last dependency_health run: 1 for its state (healthy, starting, unhealthy, unreachable), 0 for the others.',
+      [...check, 'endpoint', 'state'],
+    ),
   };
 }
 

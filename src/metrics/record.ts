@@ -1,4 +1,5 @@
 import { closeCodeLabel } from '../protocol/close-codes.ts';
+import { HEALTH_STATES, healthDetailKey, isHealthState } from '../result/health.ts';
 import { TIMED_PHASES } from '../result/reasons.ts';
 import type { CheckResult } from '../result/types.ts';
 import type { SkipReason } from '../service/types.ts';
@@ -69,6 +70,12 @@ export class ResultRecorder {
       for (const event of configured?.expectedEvents ?? []) {
         if (!arrived.has(event)) f.eventsMissing.inc({ ...labels, event });
       }
+    }
+
+    for (const endpoint of configured?.healthEndpoints ?? []) {
+      const seen = result.details[healthDetailKey(endpoint)];
+      if (!isHealthState(seen)) continue;
+      for (const state of HEALTH_STATES) f.dependencyHealth.set({ ...labels, endpoint, state }, state === seen ? 1 : 0);
     }
 
     this.#protocol.observe(result.target, result.protocol);

@@ -48,7 +48,7 @@ describe('metrics sink', { concurrency: true }, () => {
     ]);
     for (const result of ['success', 'degraded', 'failure']) expected.set(seriesKey('canary_check_runs_total', { ...L, result }), 0);
     for (const code of ['1000', '1006', '1008', '1011']) expected.set(seriesKey('canary_ws_close_total', { ...L, code }), 0);
-    for (const degradation of ['slow', 'unknown_frame']) expected.set(seriesKey('canary_check_degraded_total', { ...L, degradation }), 0);
+    for (const degradation of Object.keys(DEGRADATIONS)) expected.set(seriesKey('canary_check_degraded_total', { ...L, degradation }), 0);
     for (const phase of TIMED) expected.set(seriesKey('canary_phase_duration_seconds_count', { ...L, phase }), 0);
     for (const event of EVENTS) {
       expected.set(seriesKey('canary_events_missing_total', { ...L, event }), 0);

@@ -1,6 +1,7 @@
 import { intervalSeconds } from '../config/schedule.ts';
 import { ZEROED_CLOSE_CODES } from '../protocol/close-codes.ts';
 import { DEGRADATIONS, REASON_NAMES, REASON_PHASES, RESULTS, TIMED_PHASES, type Degradation } from '../result/reasons.ts';
+import { HEALTH_STATES } from '../result/health.ts';
 import { SKIP_REASONS } from '../service/types.ts';
 import type { ConfigIndex } from './config-index.ts';
 import type { Families } from './families.ts';
@@ -13,7 +14,7 @@ const DEGRADATION_NAMES = Object.keys(DEGRADATIONS) as Degradation[];
  * are left out on purpose: a 0 there before the first run would page.
  */
 export function zeroConfiguredSeries(families: Families, index: ConfigIndex): void {
-  for (const { target, check, expectedEvents } of index.checks) {
+  for (const { target, check, expectedEvents, healthEndpoints } of index.checks) {
     const labels = { check: check.name, target };
     families.configInfo.set({ target, check: check.name, type: check.type }, 1);
     families.checkTimeout.set(labels, check.timeoutMs / 1000);
@@ -31,6 +32,9 @@ export function zeroConfiguredSeries(families: Families, index: ConfigIndex): vo
     for (const event of expectedEvents) {
       families.eventsMissing.inc({ ...labels, event }, 0);
       families.eventLatency.zero({ ...labels, event });
+    }
+    for (const endpoint of healthEndpoints) {
+      for (const state of HEALTH_STATES) families.dependencyHealth.set({ ...labels, endpoint, state }, 0);
     }
   }
   for (const target of index.targets) families.protocolChanges.inc({ target }, 0);

@@ -34,6 +34,9 @@ export const REASONS = {
   close_unexpected: 'The server closed with another code before `agent_completed`.',
   frame_too_large: 'The server sent a frame larger than maxPayload (the client closed with 1009).',
   protocol_violation: 'The server broke WebSocket framing or the handshake (RFC 6455): bad accept key, subprotocol or opcode.',
+  auth_bypass: 'auth_enforcement: the backend accepted a connection it must refuse (no token, expired, wrong key, issuer or token_type, or test-bypass headers).',
+  isolation_violation: "user_isolation: a connection received an event of the other identity's run, thread or user.",
+  silent_agent_failure: 'dependency_health: the socket connected but no agent event ever came, while every health endpoint said healthy.',
   cancelled: 'The canary stopped the run before it ended (shutdown); says nothing about the target.',
   canary_error: 'The canary itself failed unexpectedly; a bug in the canary, not the target.',
 } as const satisfies Record<string, string>;
@@ -44,6 +47,7 @@ export const REASON_NAMES = Object.keys(REASONS) as Reason[];
 export const DEGRADATIONS = {
   slow: '`agent_completed` arrived later than `slow_after`.',
   unknown_frame: 'A frame matched no known shape (not JSON, binary, or an unknown event envelope).',
+  dependency_unhealthy: 'dependency_health: the agent worked, but a health endpoint was not healthy (starting, unhealthy or unreachable).',
 } as const satisfies Record<string, string>;
 export type Degradation = keyof typeof DEGRADATIONS;
 
@@ -74,6 +78,9 @@ export const REASON_PHASES: Readonly<Record<Reason, readonly Phase[]>> = {
   close_unexpected: ['welcome', 'events'],
   frame_too_large: ['welcome', 'events'],
   protocol_violation: ['upgrade', 'welcome', 'events'],
+  auth_bypass: ['welcome', 'events'],
+  isolation_violation: ['events'],
+  silent_agent_failure: ['events'],
   cancelled: [],
   canary_error: [],
 };

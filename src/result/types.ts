@@ -20,7 +20,8 @@ export interface ReceivedEvent {
 }
 
 export type TranscriptDirection = 'in' | 'out' | 'local';
-export type TranscriptKind = 'upgrade' | 'open' | 'text' | 'binary' | 'ping' | 'pong' | 'close' | 'error';
+/** `http`: a plain HTTP request or answer beside the socket (dependency_health's health GETs). */
+export type TranscriptKind = 'upgrade' | 'open' | 'text' | 'binary' | 'ping' | 'pong' | 'close' | 'error' | 'http';
 
 /** One frame (or connection step) in a run's transcript. Text is cut and redacted. */
 export interface TranscriptEntry {

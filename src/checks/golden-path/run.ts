@@ -2,7 +2,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { WebSocket, type ClientOptions, type RawData } from 'ws';
-import type { GoldenPathCheck, TargetConfig } from '../../config/types.ts';
+import type { TargetConfig, WalkSettings } from '../../config/types.ts';
 import type { Degradation, Phase, TimedPhase } from '../../result/reasons.ts';
 import type { CheckResult, Envelope, ReceivedEvent, SubprotocolLabel, WelcomeShape } from '../../result/types.ts';
 import { TranscriptRecorder } from '../../result/transcript.ts';
@@ -33,7 +33,7 @@ type Outcome = { readonly kind: 'success' } | ({ readonly kind: 'failure' } & Fa
 /** One walk of the golden path. Use {@link runGoldenPath}. */
 class GoldenPathRun {
   readonly #target: TargetConfig;
-  readonly #check: GoldenPathCheck;
+  readonly #check: WalkSettings;
   readonly #deps: RunDeps;
   readonly #runId: string;
   readonly #eventNames: ReadonlySet<string>;
@@ -64,7 +64,7 @@ class GoldenPathRun {
   #outcome: Outcome | null = null;
   #settle: (() => void) | null = null;
 
-  constructor(target: TargetConfig, check: GoldenPathCheck, deps: RunDeps) {
+  constructor(target: TargetConfig, check: WalkSettings, deps: RunDeps) {
     this.#target = target;
     this.#check = check;
     this.#deps = deps;
@@ -187,6 +187,7 @@ class GoldenPathRun {
     for (const [name, value] of Object.entries(this.#target.headers)) {
       if (!isBypassHeader(name)) headers[name] = value;
     }
+    Object.assign(headers, this.#deps.hooks?.rawHeaders ?? {});
     const sendAs = this.#deps.tokens.sendAs;
     let protocols: string[] = [];
     if (token !== null && sendAs.includes('header')) headers['authorization'] = `Bearer ${token}`;
@@ -316,7 +317,8 @@ class GoldenPathRun {
       case 'welcome':
         this.#welcome = frame.shape;
         this.#enter('send', 'welcome');
-        this.#sendUserMessage(ws);
+        if (this.#deps.hooks?.stopAfterWelcome === true) this.#succeed();
+        else this.#sendUserMessage(ws);
         return;
       case 'unknown':
         this.#fail('welcome', 'welcome_invalid', 'the first frame after the upgrade is not a JSON object with a type');
@@ -337,6 +339,7 @@ class GoldenPathRun {
     const seconds = (this.#deps.clock.monoMs() - this.#sendAt) / 1000;
     this.#events.push({ name: frame.name, seconds });
     this.#envelopes.add(frame.envelope);
+    this.#deps.hooks?.onEvent?.({ name: frame.name, runId: frame.runId, threadId: frame.threadId, userId: frame.userId });
     if (frame.name === 'agent_error') {
       this.#fail('events', 'agent_error', 'the agent reported agent_error');
       return;
@@ -381,7 +384,11 @@ class GoldenPathRun {
   #sendUserMessage(ws: WebSocket): void {
     const message = {
       type: this.#check.messageType,
-      payload: { [this.#check.messageField]: this.#check.message, thread_id: `canary_${this.#runId}`, run_id: null },
+      payload: {
+        [this.#check.messageField]: this.#check.message,
+        thread_id: this.#deps.hooks?.threadId ?? `canary_${this.#runId}`,
+        run_id: null,
+      },
     };
     this.#sendAt = this.#deps.clock.monoMs();
     this.#sendText(ws, JSON.stringify(message), this.#check.messageType, (error) => {
@@ -506,6 +513,6 @@ function subprotocolLabel(selected: string): SubprotocolLabel {
  * events → close. Never throws, ends within `check.timeoutMs` plus {@link TEARDOWN_MS}, and leaves
  * no socket or timer behind.
  */
-export function runGoldenPath(target: TargetConfig, check: GoldenPathCheck, deps: RunDeps): Promise<CheckResult> {
+export function runGoldenPath(target: TargetConfig, check: WalkSettings, deps: RunDeps): Promise<CheckResult> {
   return new GoldenPathRun(target, check, deps).run();
 }
