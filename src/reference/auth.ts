@@ -127,12 +127,14 @@ function audienceAccepted(aud: unknown): boolean {
  * Verifies an access token: HS256 with the secret `key` (or RS256/ES256 with a public `key`), `sub`/`iat`/`exp`/`jti` present,
  * `iss` = netra-auth-service, `token_type` = access, `aud` (if present) one of the platform
  * audiences, `iat` at most 60 s in the future and at most 24 h old.
- * Returns the `sub` and the verified payload, or why the token is refused.
+ * Returns the `sub` and the verified payload, or why the token is refused. With `acceptExpired`
+ * (fault `accept_expired`) a passed `exp` is tolerated for as long as `iat` is young enough.
  */
 export async function verifyAccessToken(
   token: string,
   key: VerifyKey,
   nowMs: number = Date.now(),
+  options: { readonly acceptExpired?: boolean } = {},
 ): Promise<{ readonly ok: true; readonly userId: string; readonly claims: VerifiedClaims } | { readonly ok: false; readonly detail: string }> {
   try {
     const verifyWith = typeof key === 'string' ? new TextEncoder().encode(key) : await importSPKI(key.publicKeyPem, key.algorithm);
@@ -141,6 +143,7 @@ export async function verifyAccessToken(
       issuer: REFERENCE_ISSUER,
       requiredClaims: ['sub', 'iat', 'exp', 'jti'],
       currentDate: new Date(nowMs),
+      ...(options.acceptExpired === true ? { clockTolerance: MAX_TOKEN_AGE_SECONDS } : {}),
     });
     if (payload['token_type'] !== 'access') return { ok: false, detail: `token_type is ${JSON.stringify(payload['token_type'])}, not "access"` };
     if (!audienceAccepted(payload.aud)) return { ok: false, detail: `aud ${JSON.stringify(payload.aud)} is not accepted` };
@@ -169,7 +172,8 @@ function unverifiedSubject(token: string): string | null {
 
 /**
  * Authenticates one upgrade request. Faults read here: `auth_frame` (refuse every token with
- * AUTH_FAILED), `test_bypass` (test headers skip verification), `subprotocol` (raw tokens after `jwt.`).
+ * AUTH_FAILED), `test_bypass` (test headers skip verification), `subprotocol` (raw tokens after `jwt.`),
+ * `accept_expired` (a passed `exp` is tolerated).
  */
 export async function authenticate(req: AuthRequest, faults: FaultSet, key: VerifyKey): Promise<AuthOutcome> {
   const found = findToken(req, faults.subprotocol ?? 'old');
@@ -180,7 +184,7 @@ export async function authenticate(req: AuthRequest, faults: FaultSet, key: Veri
     return { ok: true, userId, source, bypassed: true, claims: null };
   }
   if (found === null) return { ok: false, code: 'NO_TOKEN', source, detail: 'no token in header, subprotocol or query' };
-  const verified = await verifyAccessToken(found.token, key);
+  const verified = await verifyAccessToken(found.token, key, Date.now(), { acceptExpired: faults.accept_expired === true });
   if (!verified.ok) return { ok: false, code: 'VALIDATION_FAILED', source, detail: verified.detail };
   return { ok: true, userId: verified.userId, source, bypassed: false, claims: verified.claims };
 }

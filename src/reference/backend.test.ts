@@ -86,8 +86,9 @@ suite('default behaviour', { concurrency: true }, () => {
     const runId = String(events[0]?.run_id);
     assert.match(runId, /^run_[0-9a-f]{12}$/);
     for (const e of events) {
-      assert.deepEqual(Object.keys(e), ['type', 'run_id', 'agent_name', 'timestamp', 'payload']);
+      assert.deepEqual(Object.keys(e), ['type', 'run_id', 'thread_id', 'agent_name', 'timestamp', 'payload']);
       assert.equal(e.run_id, runId);
+      assert.equal(e.thread_id, 'thread_123');
       assert.equal(e.agent_name, 'supervisor');
       assert.match(String(e.timestamp), ISO_PYTHON);
     }

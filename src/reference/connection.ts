@@ -26,8 +26,10 @@ import {
   welcomeOldFrame,
   wrongWelcomeFrame,
   type Frame,
+  type Envelope,
   type RunContext,
 } from './frames.ts';
+import type { ActiveRuns } from './active-runs.ts';
 import type { MutableConnectionRecord } from './records.ts';
 import { planRun, type ExtraFrame } from './script.ts';
 
@@ -40,6 +42,8 @@ export interface ConnectionDeps {
   readonly log: (line: string) => void;
   /** Epoch milliseconds. */
   readonly now: () => number;
+  /** The server's runs in progress (fault `leak_events`); without it nothing leaks. */
+  readonly activeRuns?: ActiveRuns;
 }
 
 /** Something the server can end at once. */
@@ -330,7 +334,22 @@ export class AgentConnection implements Terminable {
       toolStartedAtMs: null,
     };
     this.#log(`run ${ctx.runId} thread ${ctx.threadId}`);
-    this.#run(ctx).catch((err: unknown) => this.#crash(err));
+    if (this.#faults.silent_agent === true) {
+      this.#log(`fault silent_agent: run ${ctx.runId} never starts`);
+      return;
+    }
+    this.#deps.activeRuns?.add(this.#record.id, ctx);
+    this.#run(ctx)
+      .catch((err: unknown) => this.#crash(err))
+      .finally(() => this.#deps.activeRuns?.delete(ctx));
+  }
+
+  /** Fault `leak_events`: the oldest run in progress on another connection leaks its agent_thinking here. */
+  #leakOtherRun(envelope: Envelope): Promise<void> {
+    const other = this.#deps.activeRuns?.otherThan(this.#record.id) ?? null;
+    if (other === null) return Promise.resolve();
+    this.#log(`fault leak_events: sending agent_thinking of ${other.runId}`);
+    return this.#send(agentEventFrame({ event: 'agent_thinking', step: 1 }, envelope, other, this.#deps.now()));
   }
 
   async #run(ctx: RunContext): Promise<void> {
@@ -346,6 +365,7 @@ export class AgentConnection implements Terminable {
           const now = this.#deps.now();
           if (step.event.event === 'tool_executing') ctx.toolStartedAtMs = now;
           await this.#send(agentEventFrame(step.event, envelope, ctx, now));
+          if (step.event.event === 'agent_started' && this.#faults.leak_events === true) await this.#leakOtherRun(envelope);
           break;
         }
         case 'extra':

@@ -3,10 +3,11 @@ import { suite, test } from 'node:test';
 import { FAULT_NAMES, FAULT_SYNTAX, FAULTS, FaultSpecError, formatFaults, mergeFaults, parseFaults, type FaultSet } from './faults.ts';
 
 const VALID_NAMES =
-  'upgrade_hang, upgrade_status, auth_http, subprotocol, drop_socket_handshake, close_1011_handshake, auth_frame, ' +
-  'test_bypass, pong_required, welcome_delay_ms, no_welcome, bad_welcome, wrong_welcome, welcome, envelope, delay_ms, ' +
+  'upgrade_hang, upgrade_status, auth_http, subprotocol, drop_socket_handshake, close_1011_handshake, storm_1011, auth_frame, ' +
+  'test_bypass, accept_expired, pong_required, welcome_delay_ms, no_welcome, bad_welcome, wrong_welcome, welcome, envelope, delay_ms, ' +
   'error_frame, error_frame_1011, reorder, repeat, drop_event, extra_frames, unknown_shape, giant_frame, agent_error, ' +
-  'completed_error, close_1000_early, close_1011_after, close_code_after, drop_socket_after, stall_after';
+  'completed_error, close_1000_early, close_1011_after, close_code_after, drop_socket_after, stall_after, ' +
+  'leak_events, silent_agent, health';
 
 suite('parseFaults', { concurrency: true }, () => {
   const valid: readonly (readonly [string, FaultSet])[] = [

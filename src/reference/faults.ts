@@ -129,8 +129,10 @@ const FAULT_DEFS = {
   subprotocol: oneOf(['old', 'new'] as const, 'Subprotocol generation: old selects jwt-auth; new echoes the jwt.<token> entry, takes raw tokens and closes 1003 on unsupported offers.'),
   drop_socket_handshake: flag('Destroy the TCP socket right after the 101, without a close frame (client sees 1006).'),
   close_1011_handshake: flag('Right after the 101, before ping and welcome, close 1011 "Factory SSOT validation failed".'),
+  storm_1011: count('Fail upgrades beyond the first N of a burst (each within 250 ms of the one before) as close_1011_handshake does: the Cloud Run race.'),
   auth_frame: flag('Reject every token the backend way: 101, error_message AUTH_FAILED, ~100 ms, close 1008 "Authentication failed".'),
   test_bypass: flag('Let upgrades carrying test headers (X-Test-Type, X-Test-Mode, X-E2E-Test, ...) in without checking the token signature.'),
+  accept_expired: flag('Accept tokens whose exp has passed (the expiry check is skipped; iat must still be within 24 h).'),
   pong_required: flag('Hold the welcome until the client answers the first ping with {"type":"pong"}; close 1008 "Heartbeat timeout" after 2000 ms.'),
   welcome_delay_ms: millis('Wait this long (server start-up) between the first ping and the welcome.'),
   no_welcome: flag('Send the first ping but never the welcome.'),
@@ -154,6 +156,9 @@ const FAULT_DEFS = {
   close_code_after: closeAfter('After N agent events close with CODE (reason "Injected close").'),
   drop_socket_after: count('After N agent events destroy the TCP socket without a close frame (client sees 1006).'),
   stall_after: count('Send N agent events, then nothing more; the socket stays open and heartbeats continue.'),
+  leak_events: flag("When a run starts while another connection's run is active, also send it that run's agent_thinking (with that run's ids) after its own agent_started."),
+  silent_agent: flag('Accept chat messages but never run the agent: no event, no error, the socket stays open (health stays healthy).'),
+  health: oneOf(['starting', 'unhealthy'] as const, 'Server-wide: /health, /health/ready and /health/startup answer 503 {"status":"unhealthy","message":"Startup in progress"} (starting) or 503 {"status":"unhealthy"}; the agent still works.'),
 } as const;
 
 /** The name of every fault the reference backend can inject. */

@@ -196,7 +196,7 @@ export function agentEventFrame(ev: AgentEvent, envelope: Envelope, ctx: RunCont
   const type: AgentEventName = ev.event;
   switch (envelope) {
     case 'payload':
-      return { type, run_id: ctx.runId, agent_name: AGENT_NAME, timestamp: isoPython(nowMs), payload: fieldsA(ev, ctx, nowMs) };
+      return { type, run_id: ctx.runId, thread_id: ctx.threadId, agent_name: AGENT_NAME, timestamp: isoPython(nowMs), payload: fieldsA(ev, ctx, nowMs) };
     case 'data':
       return {
         type,

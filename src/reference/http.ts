@@ -4,12 +4,23 @@
  */
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { FaultSet } from './faults.ts';
 import { MAX_MESSAGE_SIZE_BYTES, REFERENCE_ENVIRONMENT } from './frames.ts';
 
 /** What the HTTP routes report about the running server. */
 export interface HttpInfo {
   readonly heartbeatIntervalMs: number;
   readonly activeConnections: () => number;
+  /** The server-wide `health` fault now (HTTP requests carry no `?fault=`); absent means healthy. */
+  readonly healthFault?: () => FaultSet['health'];
+}
+
+/** Endpoints the `health` fault turns to 503; liveness stays 200 (the process is alive). */
+export const FAULTED_HEALTH_PATHS: readonly string[] = ['/health', '/health/ready', '/health/startup'];
+
+/** The 503 body of the `health` fault: the start-up message (protocol.md, "Endpoints"), or a bare unhealthy. */
+export function faultedHealthBody(fault: NonNullable<FaultSet['health']>): JsonBody {
+  return fault === 'starting' ? refusalBody(503) : { status: 'unhealthy' };
 }
 
 type JsonBody = Readonly<Record<string, unknown>>;
@@ -43,8 +54,10 @@ export function httpHandler(info: HttpInfo): (req: IncomingMessage, res: ServerR
       res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
       res.end(req.method === 'HEAD' ? undefined : text);
     };
+    const healthFault = FAULTED_HEALTH_PATHS.includes(path) ? info.healthFault?.() : undefined;
     if (route === undefined) send(404, { detail: 'Not Found' });
     else if (req.method !== 'GET' && req.method !== 'HEAD') send(405, { detail: 'Method Not Allowed' });
+    else if (healthFault !== undefined) send(503, faultedHealthBody(healthFault));
     else send(200, route());
   };
 }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { parseSubprotocols, selectSubprotocol, type PublicVerifyKey } from './auth.ts';
+import { ActiveRuns } from './active-runs.ts';
 import { AgentConnection, serveEcho, type ConnectionDeps, type Terminable } from './connection.ts';
 import { FaultSpecError, formatFaults, mergeFaults, parseFaults, type FaultSet } from './faults.ts';
 import { httpHandler, refusalBody, refuseUpgrade } from './http.ts';
@@ -62,6 +63,8 @@ export const ECHO_SOCKET_PATH = '/ws/test';
 /** Largest client frame the server reads; `ws` closes 1009 above it. Frames over max_message_size but under this are dropped silently. */
 export const MAX_CLIENT_PAYLOAD_BYTES = 1024 * 1024;
 const MAX_RECORDS = 1000;
+/** Fault `storm_1011`: upgrades each arriving within this long of the one before form one burst. */
+export const STORM_BURST_GAP_MS = 250;
 
 /**
  * Waits out one event-loop iteration. With no connection open, `server.close()` calls back before
@@ -93,6 +96,7 @@ export async function startReferenceBackend(opts: ReferenceBackendOptions = {}):
     eventDelayMs: opts.eventDelayMs ?? 5,
     log,
     now: () => Date.now(),
+    activeRuns: new ActiveRuns(),
   };
 
   const records: MutableConnectionRecord[] = [];
@@ -100,6 +104,7 @@ export async function startReferenceBackend(opts: ReferenceBackendOptions = {}):
   const live = new Set<Terminable>();
   const faultsByRequest = new WeakMap<IncomingMessage, FaultSet>();
   let nextId = 1;
+  const burst = { size: 0, lastAtMs: Number.NEGATIVE_INFINITY };
   let closing: Promise<void> | null = null;
 
   const wss = new WebSocketServer({
@@ -110,7 +115,7 @@ export async function startReferenceBackend(opts: ReferenceBackendOptions = {}):
   });
   wss.on('error', (err) => log(`websocket server error: ${err.message}`));
 
-  const handler = httpHandler({ heartbeatIntervalMs, activeConnections: () => live.size });
+  const handler = httpHandler({ heartbeatIntervalMs, activeConnections: () => live.size, healthFault: () => serverFaults.health });
   const server = opts.tls === undefined ? createServer(handler) : createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler);
   server.on('clientError', (err, socket) => {
     log(`http client error: ${err.message}`);
@@ -192,6 +197,15 @@ export async function startReferenceBackend(opts: ReferenceBackendOptions = {}):
       return;
     }
 
+    if (isAgentPath) {
+      const nowMs = deps.now();
+      burst.size = nowMs - burst.lastAtMs <= STORM_BURST_GAP_MS ? burst.size + 1 : 1;
+      burst.lastAtMs = nowMs;
+      if (faults.storm_1011 !== undefined && burst.size > faults.storm_1011) {
+        say(`fault storm_1011: upgrade ${burst.size} of a burst`);
+        faults = mergeFaults(faults, { close_1011_handshake: true });
+      }
+    }
     faultsByRequest.set(req, faults);
     wss.handleUpgrade(req, socket, head, (ws) => {
       record.selectedSubprotocol = ws.protocol === '' ? null : ws.protocol;
