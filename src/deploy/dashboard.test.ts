@@ -316,6 +316,14 @@ describe('the shipped Grafana dashboard', () => {
       { title: 'Protocol changes in range', type: 'stat', metrics: ['canary_protocol_changes_total'] },
       { title: 'TLS certificate expiry', type: 'stat', metrics: ['canary_tls_cert_expiry_timestamp_seconds'] },
       { title: 'Canary build', type: 'table', metrics: ['canary_build_info'] },
+      { title: 'Auth bypass failures over time', type: 'timeseries', metrics: ['canary_check_failures_total'] },
+      { title: 'Auth bypasses in range', type: 'stat', metrics: ['canary_check_failures_total', 'canary_config_info'] },
+      { title: 'User isolation violations over time', type: 'timeseries', metrics: ['canary_check_failures_total'] },
+      { title: 'Isolation violations in range', type: 'stat', metrics: ['canary_check_failures_total', 'canary_config_info'] },
+      { title: 'Handshake storm failures by reason', type: 'timeseries', metrics: ['canary_check_failures_total', 'canary_config_info'] },
+      { title: 'Silent agent failures over time', type: 'timeseries', metrics: ['canary_check_failures_total'] },
+      { title: 'Dependency health by endpoint', type: 'table', metrics: ['canary_dependency_health'] },
+      { title: 'Dependency health over time', type: 'state-timeline', metrics: ['canary_dependency_health'] },
     ];
     for (const { title, type, metrics, unit } of required) {
       const panel = panelTitled(title);
@@ -351,6 +359,48 @@ describe('the shipped Grafana dashboard', () => {
     assert.equal(panelTitled('Run duration heatmap').targets?.[0]?.format, 'heatmap');
   });
 
+  it('has the row "Beyond the golden path" with the checks beyond it, each on its reason or type', () => {
+    const row = panelTitled('Beyond the golden path');
+    assert.equal(row.type, 'row');
+    const below = dashboard.panels.filter((panel) => panel.gridPos.y > row.gridPos.y);
+    const nextRow = below.filter((panel) => panel.type === 'row').sort((a, b) => a.gridPos.y - b.gridPos.y)[0];
+    const inRow = new Set(below.filter((panel) => nextRow === undefined || panel.gridPos.y < nextRow.gridPos.y).map((panel) => panel.title));
+    const titles = [
+      'Auth bypass failures over time',
+      'Auth bypasses in range',
+      'User isolation violations over time',
+      'Isolation violations in range',
+      'Handshake storm failures by reason',
+      'Silent agent failures over time',
+      'Dependency health by endpoint',
+      'Dependency health over time',
+    ];
+    assert.deepEqual(titles.filter((title) => !inRow.has(title)), [], 'panels of the row "Beyond the golden path"');
+
+    const reasonOf = (title: string, reason: string, range: string): void => {
+      const [expr = ''] = exprsOf(panelTitled(title));
+      assert.match(expr, new RegExp(`canary_check_failures_total\\{[^}]*reason="${reason}"[^}]*\\}\\[\\${range}\\]`), `"${title}": ${expr}`);
+    };
+    reasonOf('Auth bypass failures over time', 'auth_bypass', '$__rate_interval');
+    reasonOf('Auth bypasses in range', 'auth_bypass', '$__range');
+    reasonOf('User isolation violations over time', 'isolation_violation', '$__rate_interval');
+    reasonOf('Isolation violations in range', 'isolation_violation', '$__range');
+    reasonOf('Silent agent failures over time', 'silent_agent_failure', '$__rate_interval');
+    assert.match(exprsOf(panelTitled('Auth bypasses in range'))[0] ?? '', /canary_config_info\{[^}]*type="auth_enforcement"[^}]*\}/);
+    assert.match(exprsOf(panelTitled('Isolation violations in range'))[0] ?? '', /canary_config_info\{[^}]*type="user_isolation"[^}]*\}/);
+    const storm = exprsOf(panelTitled('Handshake storm failures by reason'))[0] ?? '';
+    assert.match(storm, /^sum by \([^)]*\breason\b[^)]*\) \(increase\(canary_check_failures_total\{[^}]*\}\[\$__rate_interval\]\) and on \([^)]*\) canary_config_info\{[^}]*type="handshake_storm"[^}]*\}\)/);
+
+    // A violation in range is red: the stats turn red from 1.
+    for (const title of ['Auth bypasses in range', 'Isolation violations in range']) {
+      const steps = ((panelTitled(title).fieldConfig?.defaults?.['thresholds'] as Json | undefined)?.['steps'] ?? []) as { color: string; value: number | null }[];
+      assert.deepEqual(steps.map((step) => [step.value, step.color]), [[null, 'green'], [1, 'red']], `"${title}" thresholds`);
+    }
+    for (const title of ['Auth bypass failures over time', 'User isolation violations over time']) {
+      assert.deepEqual(panelTitled(title).fieldConfig?.defaults?.['color'], { fixedColor: 'red', mode: 'fixed' }, `"${title}" is red`);
+    }
+  });
+
   it('shows the failure reasons and the protocol variant as tables with the promised columns', () => {
     const columns = (panel: Panel): string[] => {
       const target = panel.targets?.[0];
@@ -372,6 +422,9 @@ describe('the shipped Grafana dashboard', () => {
     assert.deepEqual(columns(reasons), ['target', 'check', 'phase', 'reason', 'count']);
     assert.match(reasons.targets?.[0]?.expr ?? '', /^sort_desc\(.*increase\(canary_check_failures_total\{[^}]*\}\[\$__range\]\).*\) > 0\)$/);
     assert.deepEqual(columns(panelTitled('Protocol variant seen')), ['target', 'welcome', 'envelope', 'subprotocol']);
+    const health = panelTitled('Dependency health by endpoint');
+    assert.deepEqual(columns(health), ['target', 'check', 'endpoint', 'state']);
+    assert.match(health.targets?.[0]?.expr ?? '', /canary_dependency_health\{[^}]*\} == 1\)$/);
   });
 
   it('stands out close code 1011 in red and thicker on the close-codes panel', () => {

@@ -43,6 +43,11 @@ const REQUIRED_ALERTS = [
   'CanaryErrorBudgetBurnSlow',
   'CanaryNotReporting',
   'CanaryTLSCertExpiringSoon',
+  'CanaryAuthBypass',
+  'CanaryUserIsolationViolated',
+  'CanaryHandshakeStormFailing',
+  'CanarySilentAgentFailure',
+  'CanaryDependencyUnhealthy',
 ];
 
 /** Where each alert must be delivered, by its labels. */
@@ -90,6 +95,29 @@ describe('deploy/prometheus/canary-rules.yml', { concurrency: true }, () => {
   it('defines every alert on-call relies on', () => {
     const defined = new Set(rules.alerts.map((rule) => rule.alert));
     assert.deepEqual(REQUIRED_ALERTS.filter((name) => !defined.has(name)), []);
+  });
+
+  it('pages every security violation at once, and restricts the storm alert to handshake_storm checks', () => {
+    // auth_bypass and isolation_violation are never blips: severity page, no for:, one run is enough.
+    for (const [alert, reason] of [
+      ['CanaryAuthBypass', 'auth_bypass'],
+      ['CanaryUserIsolationViolated', 'isolation_violation'],
+    ] as const) {
+      const rule = rules.alerts.find((r) => r.alert === alert);
+      assert.ok(rule !== undefined, alert);
+      assert.equal(rule.labels['severity'], 'page', `${alert} pages`);
+      assert.equal(rule.for, null, `${alert} has no for:`);
+      assert.ok(rule.expr.includes(`reason="${reason}"`), `${alert} selects reason ${reason}`);
+      assert.match(rule.expr, /\)\s*>\s*0\s*$/, `${alert} fires on the first one`);
+    }
+    const storm = rules.alerts.find((r) => r.alert === 'CanaryHandshakeStormFailing');
+    assert.ok(storm?.expr.includes('canary_config_info{type="handshake_storm"}'), 'CanaryHandshakeStormFailing joins canary_config_info{type="handshake_storm"}');
+    // The security violations are not availability: out of the error ratios and burn rates.
+    for (const rule of [...rules.records, ...rules.alerts.filter((r) => r.alert.startsWith('CanaryErrorBudgetBurn'))]) {
+      for (const [selector = ''] of rule.expr.matchAll(/canary_check_failures_total\{[^}]*\}/g)) {
+        assert.ok(/reason!~"[^"]*\bauth_bypass\b[^"]*"/.test(selector) && /\bisolation_violation\b/.test(selector), `${'record' in rule ? rule.record : rule.alert}: ${selector}`);
+      }
+    }
   });
 
   it('labels every alert severity page or ticket', () => {
@@ -269,10 +297,11 @@ describe('deploy/alertmanager/alertmanager.yml', { concurrency: true }, () => {
     );
   });
 
-  it('silences every other alert of a target while CanaryNotReporting fires for it', () => {
+  it('silences every other alert of a target while CanaryNotReporting fires for it, except the security alerts', () => {
     const rule = inhibitRuleFrom('CanaryNotReporting');
     assert.ok(rule !== undefined, 'no inhibit rule with source alertname="CanaryNotReporting"');
-    const others = [...new Set(rules.alerts.map((r) => r.alert))].filter((name) => name !== 'CanaryNotReporting');
+    const never = ['CanaryNotReporting', 'CanaryAuthBypass', 'CanaryUserIsolationViolated'];
+    const others = [...new Set(rules.alerts.map((r) => r.alert))].filter((name) => !never.includes(name));
     assert.deepEqual(inhibitedNames(rule), others);
     assert.ok(rule.equal.includes('target'), `equal: [${rule.equal.join(', ')}]`);
   });
