@@ -93,7 +93,7 @@ const REQUIRED_KEYS = [
 
 describe('canary run with the embedded reference backend', { concurrency: true }, () => {
   it('run --json: exit 0 and exactly one JSON line for a successful golden path', async (t) => {
-    const exit = await cli(t, ['run', '--json']);
+    const exit = await cli(t, ['run', '--check', 'golden_path', '--json']);
     assert.equal(exit.code, 0, exit.stderr);
     assert.equal(exit.stderr, '');
     const record = onlyJsonLine(exit);
@@ -118,7 +118,7 @@ describe('canary run with the embedded reference backend', { concurrency: true }
   });
 
   it('run --json --transcript adds the redacted transcript', async (t) => {
-    const exit = await cli(t, ['run', '--json', '--transcript']);
+    const exit = await cli(t, ['run', '--check', 'golden_path', '--json', '--transcript']);
     assert.equal(exit.code, 0, exit.stderr);
     const transcript = onlyJsonLine(exit)['transcript'] as { entries: { dir: string; type: string | null }[]; dropped: number };
     assert.equal(transcript.dropped, 0);
@@ -131,7 +131,7 @@ describe('canary run with the embedded reference backend', { concurrency: true }
   });
 
   it('plain output of a success: the outcome line, the phase waterfall and the five events', async (t) => {
-    const exit = await cli(t, ['run']);
+    const exit = await cli(t, ['run', '--check', 'golden_path']);
     assert.equal(exit.code, 0, exit.stderr);
     assert.match(exit.stdout, /^✔ success {2}local\/golden_path {2}\d+\.\d{3}s {2}run [0-9a-f]{16}\n/);
     assert.match(exit.stdout, /\n {2}phases\n/);
@@ -146,7 +146,7 @@ describe('canary run with the embedded reference backend', { concurrency: true }
   });
 
   it('plain output of a failure: the reason line, the close and the transcript', async (t) => {
-    const exit = await cli(t, ['run', '--fault', 'close_1011_after=2']);
+    const exit = await cli(t, ['run', '--check', 'golden_path', '--fault', 'close_1011_after=2']);
     assert.equal(exit.code, 1, exit.stderr);
     assert.match(exit.stdout, /^✘ failure {2}local\/golden_path /);
     assert.ok(
@@ -168,8 +168,8 @@ describe('canary run with the embedded reference backend', { concurrency: true }
     const okFile = path.join(dir, 'ok.xml');
     const failFile = path.join(dir, 'fail.xml');
     const [ok, failed] = await Promise.all([
-      cli(t, ['run', '--json', '--junit', okFile]),
-      cli(t, ['run', '--json', '--junit', failFile, '--fault', 'close_1011_after=2']),
+      cli(t, ['run', '--check', 'golden_path', '--json', '--junit', okFile]),
+      cli(t, ['run', '--check', 'golden_path', '--json', '--junit', failFile, '--fault', 'close_1011_after=2']),
     ]);
     assert.deepEqual([ok.code, failed.code], [0, 1]);
     const okXml = await readFile(okFile, 'utf8');
@@ -263,7 +263,7 @@ const CLI_FAULTS: readonly CliFaultCase[] = [
 describe('canary run --json --fault: every fault class, exit code and outcome', { concurrency: CLI_PROCESSES_AT_ONCE }, () => {
   for (const { fault, exitCode, expect } of CLI_FAULTS) {
     it(`--fault ${fault} → exit ${exitCode}, ${String(expect['result'])} ${String(expect['reason'] ?? '')}`, async (t) => {
-      const exit = await cli(t, ['run', '--json', '--fault', fault]);
+      const exit = await cli(t, ['run', '--check', 'golden_path', '--json', '--fault', fault]);
       assert.equal(exit.code, exitCode, `stdout: ${exit.stdout}\nstderr: ${exit.stderr}`);
       const record = onlyJsonLine(exit);
       assert.deepEqual(
@@ -278,7 +278,7 @@ describe('canary run --json --fault: every fault class, exit code and outcome', 
   }
 
   it('--fault welcome=new,envelope=data,subprotocol=new records the protocol variant', async (t) => {
-    const exit = await cli(t, ['run', '--json', '--fault', 'welcome=new,envelope=data,subprotocol=new']);
+    const exit = await cli(t, ['run', '--check', 'golden_path', '--json', '--fault', 'welcome=new,envelope=data,subprotocol=new']);
     assert.equal(exit.code, 0, exit.stderr);
     assert.deepEqual(onlyJsonLine(exit)['protocol'], { welcome: 'connection_established', envelope: 'data', subprotocol: 'jwt' });
   });
@@ -352,7 +352,7 @@ describe('canary run --config against a reference backend started by the test', 
   });
 
   it('checks/local.yaml follows CANARY_TARGET_PORT', async (t) => {
-    const exit = await cli(t, ['run', '--json', '--config', LOCAL_CONFIG], { CANARY_TARGET_PORT: String(backend.port) });
+    const exit = await cli(t, ['run', '--check', 'golden_path', '--json', '--config', LOCAL_CONFIG], { CANARY_TARGET_PORT: String(backend.port) });
     assert.equal(exit.code, 0, exit.stderr);
     const record = onlyJsonLine(exit);
     assert.deepEqual([record['target'], record['check'], record['result']], ['local', 'golden_path', 'success']);
@@ -396,7 +396,7 @@ describe('canary validate', { concurrency: true }, () => {
 
   it('checks/local.yaml is valid with no environment set', async (t) => {
     const exit = await cli(t, ['validate', 'checks/local.yaml']);
-    assert.deepEqual(exit, { code: 0, signal: null, stdout: 'checks/local.yaml: ok (1 target(s), 1 check(s))\n', stderr: '' });
+    assert.deepEqual(exit, { code: 0, signal: null, stdout: 'checks/local.yaml: ok (1 target(s), 5 check(s))\n', stderr: '' });
   });
 
   it('no PATH is a usage error', async (t) => {
