@@ -7,6 +7,8 @@ import { USER_ISOLATION_KEYS, validateUserIsolation } from './user-isolation.ts'
 import { DEPENDENCY_HEALTH_KEYS, validateDependencyHealth } from './dependency-health.ts';
 import { HANDSHAKE_STORM_KEYS, validateHandshakeStorm } from './handshake-storm.ts';
 import { AUTH_ENFORCEMENT_KEYS, validateAuthEnforcement } from './auth-enforcement.ts';
+import { INPUT_HYGIENE_KEYS, validateInputHygiene } from './input-hygiene.ts';
+import { MESSAGE_BURST_KEYS, validateMessageBurst } from './message-burst.ts';
 
 /** How one check type is validated. Adding a check type is one entry in `CHECK_TYPES`. */
 export interface CheckType {
@@ -22,6 +24,8 @@ export const CHECK_TYPES = {
   auth_enforcement: { keys: AUTH_ENFORCEMENT_KEYS, validate: validateAuthEnforcement },
   user_isolation: { keys: USER_ISOLATION_KEYS, validate: validateUserIsolation },
   dependency_health: { keys: DEPENDENCY_HEALTH_KEYS, validate: validateDependencyHealth },
+  input_hygiene: { keys: INPUT_HYGIENE_KEYS, validate: validateInputHygiene },
+  message_burst: { keys: MESSAGE_BURST_KEYS, validate: validateMessageBurst },
 } as const satisfies Readonly<Record<string, CheckType>>;
 
 export type CheckTypeName = keyof typeof CHECK_TYPES;

@@ -16,7 +16,7 @@ const DEFAULT_CONNECTIONS = 5;
 const DEFAULT_WINDOW_MS = 200;
 
 /** A whole number from `min` to `max`: a YAML integer, or a string that is one after interpolation. */
-function readIntegerIn(min: number, max: number): Read<number> {
+export function readIntegerIn(min: number, max: number): Read<number> {
   return (ctx, value, field) => {
     const resolved = resolve(ctx, value, field);
     if (failed(resolved)) return undefined;

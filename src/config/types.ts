@@ -119,7 +119,27 @@ export interface DependencyHealthCheck extends WalkSettings {
   readonly healthTimeoutMs: number;
 }
 
-export type CheckConfig = GoldenPathCheck | HandshakeStormCheck | AuthEnforcementCheck | UserIsolationCheck | DependencyHealthCheck;
+/** N user messages back to back on one connection; every one must get its whole event sequence. */
+export interface MessageBurstCheck extends WalkSettings {
+  readonly type: 'message_burst';
+  /** How many messages, N (2 to 20, default 5). */
+  readonly messages: number;
+}
+
+/** The answers input_hygiene can accept to a bad input. */
+export const HYGIENE_ANSWERS = ['error_frame', 'silent_drop', 'close_1009'] as const;
+export type HygieneAnswer = (typeof HYGIENE_ANSWERS)[number];
+
+/** Malformed JSON and a message over max_message_size, each answered acceptably; then a golden path. */
+export interface InputHygieneCheck extends WalkSettings {
+  readonly type: 'input_hygiene';
+  /** The answers to a bad input that pass (default all three). */
+  readonly accept: readonly HygieneAnswer[];
+  /** How long to wait for the answer to each bad input before taking silence as a drop, milliseconds (default 1000). */
+  readonly answerWindowMs: number;
+}
+
+export type CheckConfig = GoldenPathCheck | HandshakeStormCheck | AuthEnforcementCheck | UserIsolationCheck | DependencyHealthCheck | InputHygieneCheck | MessageBurstCheck;
 
 export interface TargetConfig {
   /** The file the target came from (for error messages), or `<embedded>`. */

@@ -30,6 +30,8 @@ function expectedEventsOf(check: CheckConfig): readonly string[] {
     case 'golden_path':
     case 'user_isolation':
     case 'dependency_health':
+    case 'message_burst':
+    case 'input_hygiene':
       return check.expectedEvents;
     case 'handshake_storm':
     case 'auth_enforcement':

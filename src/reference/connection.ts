@@ -101,6 +101,8 @@ export class AgentConnection implements Terminable {
   readonly #ws: WebSocket;
   readonly #record: MutableConnectionRecord;
   readonly #faults: FaultSet;
+  /** Chat messages that started (or, under `burst_drop`, were dropped instead of starting) a run. */
+  #chatMessages = 0;
   readonly #authRequest: AuthRequest;
   readonly #deps: ConnectionDeps;
   readonly #onEnd: () => void;
@@ -282,7 +284,13 @@ export class AgentConnection implements Terminable {
     if (this.#ended) return;
     const bytes = rawToBuffer(data);
     if (bytes.length > MAX_MESSAGE_SIZE_BYTES) {
-      this.#log(`dropped a ${bytes.length}-byte message (max_message_size ${MAX_MESSAGE_SIZE_BYTES})`);
+      if (this.#faults.hygiene_1011 === true) {
+        this.#log(`fault hygiene_1011: a ${bytes.length}-byte message`);
+        this.#close(1011, 'Internal error');
+      } else if (this.#faults.oversize_1009 === true) {
+        this.#log(`fault oversize_1009: a ${bytes.length}-byte message`);
+        this.#close(1009, 'Message too big');
+      } else this.#log(`dropped a ${bytes.length}-byte message (max_message_size ${MAX_MESSAGE_SIZE_BYTES})`);
       return;
     }
     const message = parseClientMessage(bytes.toString('utf8'));
@@ -296,7 +304,9 @@ export class AgentConnection implements Terminable {
   #handle(message: ClientMessage): void {
     const now = this.#deps.now();
     if (message.kind === 'invalid_json') {
-      void this.#send(errorMessageFrame('FORMAT_ERROR', 'Invalid JSON message', now));
+      if (this.#faults.hygiene_1011 === true) this.#close(1011, 'Internal error');
+      else if (this.#faults.hygiene_events === true) this.#startRun('', null);
+      else void this.#send(errorMessageFrame('FORMAT_ERROR', 'Invalid JSON message', now));
       return;
     }
     const msg = message.value;
@@ -334,6 +344,10 @@ export class AgentConnection implements Terminable {
       toolStartedAtMs: null,
     };
     this.#log(`run ${ctx.runId} thread ${ctx.threadId}`);
+    if (++this.#chatMessages === this.#faults.burst_drop) {
+      this.#log(`fault burst_drop: chat message ${this.#chatMessages} (run ${ctx.runId}) is ignored`);
+      return;
+    }
     if (this.#faults.silent_agent === true) {
       this.#log(`fault silent_agent: run ${ctx.runId} never starts`);
       return;
@@ -364,7 +378,9 @@ export class AgentConnection implements Terminable {
         case 'event': {
           const now = this.#deps.now();
           if (step.event.event === 'tool_executing') ctx.toolStartedAtMs = now;
-          await this.#send(agentEventFrame(step.event, envelope, ctx, now));
+          const frame = agentEventFrame(step.event, envelope, ctx, now);
+          if (step.event.event === 'agent_completed' && this.#faults.duplicate_completion === true) void this.#send(frame);
+          await this.#send(frame);
           if (step.event.event === 'agent_started' && this.#faults.leak_events === true) await this.#leakOtherRun(envelope);
           break;
         }

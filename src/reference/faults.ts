@@ -158,6 +158,11 @@ const FAULT_DEFS = {
   stall_after: count('Send N agent events, then nothing more; the socket stays open and heartbeats continue.'),
   leak_events: flag("When a run starts while another connection's run is active, also send it that run's agent_thinking (with that run's ids) after its own agent_started."),
   silent_agent: flag('Accept chat messages but never run the agent: no event, no error, the socket stays open (health stays healthy).'),
+  hygiene_1011: flag('Close 1011 "Internal error" on invalid JSON or on a message over max_message_size (8192 bytes).'),
+  hygiene_events: flag('Answer invalid JSON with an agent run (its agent events) instead of the FORMAT_ERROR error_message.'),
+  oversize_1009: flag('Close 1009 "Message too big" on a message over max_message_size (8192 bytes) instead of dropping it silently.'),
+  burst_drop: count('Silently ignore the N-th chat message of a connection (1-based): no event, no error, the other messages are answered.'),
+  duplicate_completion: flag('Send agent_completed twice, back to back, for every run.'),
   health: oneOf(['starting', 'unhealthy'] as const, 'Server-wide: /health, /health/ready and /health/startup answer 503 {"status":"unhealthy","message":"Startup in progress"} (starting) or 503 {"status":"unhealthy"}; the agent still works.'),
 } as const;
 

@@ -9,7 +9,7 @@ import { TranscriptRecorder } from '../../result/transcript.ts';
 import { agentEventNames, frameType, isBypassHeader, parseServerFrame, type ServerFrame } from '../../protocol/frames.ts';
 import { authSubprotocols } from '../../auth/provider.ts';
 import { VERSION } from '../../version.ts';
-import type { RunDeps } from '../types.ts';
+import type { ProbeAnswer, ProbeSession, ProbeVerdict, RunDeps } from '../types.ts';
 import { freezeResult } from '../result-builder.ts';
 import {
   closeReason,
@@ -29,6 +29,72 @@ export const TEARDOWN_MS = 1000;
 const ERROR_STATUSES = new Set(['error', 'failed', 'failure']);
 
 type Outcome = { readonly kind: 'success' } | ({ readonly kind: 'failure' } & Failure);
+
+/** Frames and the close, queued for a {@link ProbeSession} while its hook runs. */
+class ProbeChannel {
+  readonly #queue: ProbeAnswer[] = [];
+  #closed: ProbeAnswer | null = null;
+  #waiter: ((answer: ProbeAnswer | null) => void) | null = null;
+  #timer: NodeJS.Timeout | null = null;
+
+  push(answer: ProbeAnswer): void {
+    if (this.#closed !== null) return;
+    if (answer.kind === 'close') this.#closed = answer;
+    else this.#queue.push(answer);
+    this.#wake();
+  }
+
+  next(ms: number): Promise<ProbeAnswer | null> {
+    const ready = this.#queue.shift() ?? this.#closed;
+    if (ready !== null) return Promise.resolve(ready);
+    if (this.#waiter !== null) return Promise.reject(new Error('ProbeSession.next called while another call waits'));
+    return new Promise((resolve) => {
+      this.#waiter = resolve;
+      this.#timer = setTimeout(() => this.#resolve(null), Math.max(0, ms));
+    });
+  }
+
+  /** Ends a waiting `next` with null (the run ended). */
+  dispose(): void {
+    this.#resolve(null);
+  }
+
+  #wake(): void {
+    if (this.#waiter === null) return;
+    this.#resolve(this.#queue.shift() ?? this.#closed);
+  }
+
+  #resolve(answer: ProbeAnswer | null): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    const waiter = this.#waiter;
+    this.#waiter = null;
+    waiter?.(answer);
+  }
+}
+
+/**
+ * The run answering one user message: the agent events grouped to it and how far it got. A walk
+ * has one per message sent (one on the golden path, N for message_burst).
+ */
+class MessageRun {
+  /** 1-based, in send order. */
+  readonly index: number;
+  readonly threadId: string;
+  /** The backend's run ids seen with this run's events. */
+  readonly runIds = new Set<string>();
+  readonly events: ReceivedEvent[] = [];
+  complete = false;
+
+  constructor(index: number, threadId: string) {
+    this.index = index;
+    this.threadId = threadId;
+  }
+
+  has(name: string): boolean {
+    return this.events.some((event) => event.name === name);
+  }
+}
 
 /** One walk of the golden path. Use {@link runGoldenPath}. */
 class GoldenPathRun {
@@ -62,7 +128,13 @@ class GoldenPathRun {
   #socket: { readonly socket: net.Socket; readonly closed: Promise<void> } | null = null;
   #opened = false;
   #outcome: Outcome | null = null;
+  /** Set while a {@link RunHooks.beforeMessage} hook runs: frames and the close go to it. */
+  #probe: ProbeChannel | null = null;
   #settle: (() => void) | null = null;
+  /** One per user message, in send order. */
+  readonly #runs: readonly MessageRun[];
+  /** How many runs got their whole event sequence. */
+  #delivered = 0;
 
   constructor(target: TargetConfig, check: WalkSettings, deps: RunDeps) {
     this.#target = target;
@@ -70,6 +142,9 @@ class GoldenPathRun {
     this.#deps = deps;
     this.#runId = deps.runId;
     this.#eventNames = agentEventNames(check.expectedEvents);
+    const messages = Math.max(1, deps.hooks?.messages ?? 1);
+    const baseThread = deps.hooks?.threadId ?? `canary_${deps.runId}`;
+    this.#runs = Array.from({ length: messages }, (_, i) => new MessageRun(i + 1, messages === 1 ? baseThread : `${baseThread}_${i + 1}`));
     this.#transcript = new TranscriptRecorder(deps.transcriptLimits);
     for (const secret of deps.tokens.secrets) this.#transcript.addSecret(secret);
     this.#startMono = deps.clock.monoMs();
@@ -140,8 +215,10 @@ class GoldenPathRun {
     }
     const reason = timeoutReason(this.#phase);
     if (reason === 'event_missing') {
-      const missing = firstMissing(this.#check.expectedEvents, this.#events) ?? this.#check.completionEvent;
-      this.#fail(this.#phase, reason, `${what} while waiting for ${missing}`, missing);
+      const run = this.#runs.find((r) => !r.complete) ?? (this.#runs[0] as MessageRun);
+      const missing = firstMissing(this.#check.expectedEvents, run.events) ?? this.#check.completionEvent;
+      const which = this.#runs.length === 1 ? '' : ` of message ${run.index} (${this.#delivered} of ${this.#runs.length} delivered)`;
+      this.#fail(this.#phase, reason, `${what} while waiting for ${missing}${which}`, missing);
       return;
     }
     this.#fail(this.#phase, reason, `${what} in phase ${this.#phase}`);
@@ -302,6 +379,10 @@ class GoldenPathRun {
       this.#sendText(ws, JSON.stringify({ type: 'pong' }), 'pong');
       return;
     }
+    if (this.#probe !== null) {
+      this.#probe.push({ kind: 'frame', frame });
+      return;
+    }
     if (frame.kind === 'error') {
       this.#onErrorFrame(frame);
       return;
@@ -318,6 +399,7 @@ class GoldenPathRun {
         this.#welcome = frame.shape;
         this.#enter('send', 'welcome');
         if (this.#deps.hooks?.stopAfterWelcome === true) this.#succeed();
+        else if (this.#deps.hooks?.beforeMessage !== undefined) this.#probeThenSend(ws, this.#deps.hooks.beforeMessage, frame.maxMessageSize);
         else this.#sendUserMessage(ws);
         return;
       case 'unknown':
@@ -337,32 +419,64 @@ class GoldenPathRun {
     }
     if (frame.kind !== 'event') return;
     const seconds = (this.#deps.clock.monoMs() - this.#sendAt) / 1000;
-    this.#events.push({ name: frame.name, seconds });
+    const event: ReceivedEvent = { name: frame.name, seconds };
+    this.#events.push(event);
     this.#envelopes.add(frame.envelope);
     this.#deps.hooks?.onEvent?.({ name: frame.name, runId: frame.runId, threadId: frame.threadId, userId: frame.userId });
     if (frame.name === 'agent_error') {
       this.#fail('events', 'agent_error', 'the agent reported agent_error');
       return;
     }
-    if (frame.name === this.#check.completionEvent) this.#onCompletion(frame.status);
+    const run = this.#runOf(frame.threadId, frame.runId);
+    if (this.#runs.length > 1 && (frame.name === 'agent_started' || frame.name === this.#check.completionEvent) && run.has(frame.name)) {
+      this.#fail('events', 'event_duplicate', `${this.#about(run)}${frame.name} arrived twice`);
+      return;
+    }
+    run.events.push(event);
+    if (frame.name === this.#check.completionEvent) this.#onCompletion(run, frame.status, seconds);
   }
 
-  #onCompletion(status: string | null): void {
-    this.#enter('close', 'events');
+  /**
+   * The run an agent event belongs to: the one sent with its thread id, else the one its run id was
+   * first seen with, else the first run not yet tied to a run id, else the first incomplete one.
+   * With one message, every event is that message's.
+   */
+  #runOf(threadId: string | null, runId: string | null): MessageRun {
+    const runs = this.#runs;
+    if (runs.length === 1) return runs[0] as MessageRun;
+    let run = threadId === null ? undefined : runs.find((r) => r.threadId === threadId);
+    if (run === undefined && runId !== null) run = runs.find((r) => r.runIds.has(runId)) ?? runs.find((r) => r.runIds.size === 0 && !r.complete);
+    run ??= runs.find((r) => !r.complete) ?? (runs[runs.length - 1] as MessageRun);
+    if (runId !== null) run.runIds.add(runId);
+    return run;
+  }
+
+  /** Prefix of a message about one run: none with a single message. */
+  #about(run: MessageRun): string {
+    return this.#runs.length === 1 ? '' : `message ${run.index} of ${this.#runs.length}: `;
+  }
+
+  #onCompletion(run: MessageRun, status: string | null, seconds: number): void {
+    if (this.#delivered + 1 === this.#runs.length) this.#enter('close', 'events');
+    const about = this.#about(run);
     if (status !== null && ERROR_STATUSES.has(status.toLowerCase())) {
-      this.#fail('events', 'agent_error', `${this.#check.completionEvent} carried status "${status}"`);
+      this.#fail('events', 'agent_error', `${about}${this.#check.completionEvent} carried status "${status}"`);
       return;
     }
-    const missing = firstMissing(this.#check.expectedEvents, this.#events);
+    const missing = firstMissing(this.#check.expectedEvents, run.events);
     if (missing !== null) {
-      this.#fail('events', 'event_missing', `${this.#check.completionEvent} arrived before ${missing}`, missing);
+      this.#fail('events', 'event_missing', `${about}${this.#check.completionEvent} arrived before ${missing}`, missing);
       return;
     }
-    const order = firstOutOfOrder(this.#check.expectedEvents, this.#events);
+    const order = firstOutOfOrder(this.#check.expectedEvents, run.events);
     if (order !== null) {
-      this.#fail('events', 'event_order', `${order.early} arrived before ${order.late}`);
+      this.#fail('events', 'event_order', `${about}${order.early} arrived before ${order.late}`);
       return;
     }
+    run.complete = true;
+    this.#delivered++;
+    this.#deps.hooks?.onRunComplete?.(run.index, seconds);
+    if (this.#delivered < this.#runs.length) return;
     if ((this.#timings.events ?? 0) * 1000 > this.#check.slowAfterMs) this.#degradations.add('slow');
     this.#succeed();
   }
@@ -381,19 +495,53 @@ class GoldenPathRun {
     this.#fail(this.#phase === 'close' ? 'events' : this.#phase, reason, `the server sent an error frame (${detail || 'no detail'})`);
   }
 
-  #sendUserMessage(ws: WebSocket): void {
-    const message = {
-      type: this.#check.messageType,
-      payload: {
-        [this.#check.messageField]: this.#check.message,
-        thread_id: this.#deps.hooks?.threadId ?? `canary_${this.#runId}`,
-        run_id: null,
+  /** Runs the beforeMessage hook on the open connection, then goes on as its verdict says. */
+  #probeThenSend(ws: WebSocket, hook: (session: ProbeSession) => Promise<ProbeVerdict>, maxMessageSize: number | null): void {
+    if (this.#phaseTimer !== null) clearTimeout(this.#phaseTimer);
+    const probe = new ProbeChannel();
+    this.#probe = probe;
+    const session: ProbeSession = {
+      maxMessageSize,
+      send: (text, transcriptType) => {
+        if (ws.readyState === WebSocket.OPEN) this.#sendText(ws, text, transcriptType);
       },
+      next: (ms) => probe.next(Math.min(ms, this.#remainingMs())),
     };
+    const done = (): void => {
+      this.#probe = null;
+      probe.dispose();
+    };
+    hook(session).then(
+      (verdict) => {
+        done();
+        if (this.#outcome !== null) return;
+        if (verdict.kind === 'continue') this.#sendUserMessage(ws);
+        else if (verdict.kind === 'stop') this.#succeed();
+        else this.#fail('send', verdict.reason, verdict.message);
+      },
+      (error: unknown) => {
+        done();
+        this.#fail('send', 'canary_error', `canary error: ${error instanceof Error ? error.message : String(error)}`);
+      },
+    );
+  }
+
+  /** Sends the user message of every run, back to back. */
+  #sendUserMessage(ws: WebSocket): void {
     this.#sendAt = this.#deps.clock.monoMs();
-    this.#sendText(ws, JSON.stringify(message), this.#check.messageType, (error) => {
-      this.#fail('send', 'send_failed', `could not send the user message: ${error.message}`);
-    });
+    for (const run of this.#runs) {
+      const message = {
+        type: this.#check.messageType,
+        payload: {
+          [this.#check.messageField]: this.#check.message,
+          thread_id: run.threadId,
+          run_id: null,
+        },
+      };
+      this.#sendText(ws, JSON.stringify(message), this.#check.messageType, (error) => {
+        this.#fail('send', 'send_failed', `could not send the user message: ${error.message}`);
+      });
+    }
     if (this.#phase === 'send') this.#enter('events', null);
     if (this.#phaseTimer !== null) clearTimeout(this.#phaseTimer);
   }
@@ -414,6 +562,10 @@ class GoldenPathRun {
     }
     this.#closeCode = code;
     this.#closeReason = reason === '' ? null : reason;
+    if (this.#probe !== null) {
+      this.#probe.push({ kind: 'close', code, reason });
+      return;
+    }
     const phase = this.#phase === 'close' ? 'events' : this.#phase;
     const why = closeReason(code, this.#pendingError);
     const described = `the server closed with ${code}${reason === '' ? '' : ` "${reason}"`} in phase ${phase}`;
@@ -425,6 +577,7 @@ class GoldenPathRun {
   }
 
   async #teardown(): Promise<void> {
+    this.#probe?.dispose();
     for (const handle of this.#timers) clearTimeout(handle);
     this.#timers.clear();
     const ws = this.#ws;
