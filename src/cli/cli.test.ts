@@ -396,7 +396,7 @@ describe('canary validate', { concurrency: true }, () => {
 
   it('checks/local.yaml is valid with no environment set', async (t) => {
     const exit = await cli(t, ['validate', 'checks/local.yaml']);
-    assert.deepEqual(exit, { code: 0, signal: null, stdout: 'checks/local.yaml: ok (1 target(s), 5 check(s))\n', stderr: '' });
+    assert.deepEqual(exit, { code: 0, signal: null, stdout: 'checks/local.yaml: ok (1 target(s), 7 check(s))\n', stderr: '' });
   });
 
   it('no PATH is a usage error', async (t) => {
