@@ -324,6 +324,8 @@ describe('the shipped Grafana dashboard', () => {
       { title: 'Silent agent failures over time', type: 'timeseries', metrics: ['canary_check_failures_total'] },
       { title: 'Dependency health by endpoint', type: 'table', metrics: ['canary_dependency_health'] },
       { title: 'Dependency health over time', type: 'state-timeline', metrics: ['canary_dependency_health'] },
+      { title: 'Message burst delivery', type: 'timeseries', metrics: ['canary_check_failures_total', 'canary_config_info'] },
+      { title: 'Bad input handling', type: 'timeseries', metrics: ['canary_check_failures_total', 'canary_config_info'] },
     ];
     for (const { title, type, metrics, unit } of required) {
       const panel = panelTitled(title);
@@ -374,6 +376,8 @@ describe('the shipped Grafana dashboard', () => {
       'Silent agent failures over time',
       'Dependency health by endpoint',
       'Dependency health over time',
+      'Message burst delivery',
+      'Bad input handling',
     ];
     assert.deepEqual(titles.filter((title) => !inRow.has(title)), [], 'panels of the row "Beyond the golden path"');
 
@@ -390,6 +394,22 @@ describe('the shipped Grafana dashboard', () => {
     assert.match(exprsOf(panelTitled('Isolation violations in range'))[0] ?? '', /canary_config_info\{[^}]*type="user_isolation"[^}]*\}/);
     const storm = exprsOf(panelTitled('Handshake storm failures by reason'))[0] ?? '';
     assert.match(storm, /^sum by \([^)]*\breason\b[^)]*\) \(increase\(canary_check_failures_total\{[^}]*\}\[\$__rate_interval\]\) and on \([^)]*\) canary_config_info\{[^}]*type="handshake_storm"[^}]*\}\)/);
+
+    const burst = exprsOf(panelTitled('Message burst delivery'))[0] ?? '';
+    assert.match(burst, /^sum by \([^)]*\breason\b[^)]*\) \(increase\(canary_check_failures_total\{[^}]*\}\[\$__rate_interval\]\) and on \([^)]*\) canary_config_info\{[^}]*type="message_burst"[^}]*\}\)/);
+    const hygiene = exprsOf(panelTitled('Bad input handling'))[0] ?? '';
+    assert.match(hygiene, /^sum by \((?=[^)]*\breason\b)(?=[^)]*\bphase\b)[^)]*\) \(increase\(canary_check_failures_total\{[^}]*\}\[\$__rate_interval\]\) and on \([^)]*\) canary_config_info\{[^}]*type="input_hygiene"[^}]*\}\)/);
+    // close_1011 on bad input is red, and only close_1011.
+    const hygienePanel = panelTitled('Bad input handling');
+    const hygieneLegend = hygienePanel.targets?.[0]?.legendFormat ?? '';
+    const red = (hygienePanel.fieldConfig?.overrides ?? []).filter((o) => matcherMatches(o.matcher, legend(hygieneLegend, { target: 'staging', check: 'hygiene', reason: 'close_1011', phase: 'send' })));
+    assert.equal(red.length, 1, '"Bad input handling": one override matches close_1011');
+    assert.deepEqual(new Map((red[0] as Override).properties.map((p) => [p.id, p.value])).get('color'), { fixedColor: 'red', mode: 'fixed' });
+    assert.equal(
+      (hygienePanel.fieldConfig?.overrides ?? []).some((o) => matcherMatches(o.matcher, legend(hygieneLegend, { target: 'staging', check: 'hygiene', reason: 'bad_input_mishandled', phase: 'send' }))),
+      false,
+      '"Bad input handling": only close_1011 is red',
+    );
 
     // A violation in range is red: the stats turn red from 1.
     for (const title of ['Auth bypasses in range', 'Isolation violations in range']) {

@@ -48,6 +48,9 @@ const REQUIRED_ALERTS = [
   'CanaryHandshakeStormFailing',
   'CanarySilentAgentFailure',
   'CanaryDependencyUnhealthy',
+  'CanaryMessageBurstFailing',
+  'CanaryBadInputCrashesBackend',
+  'CanaryBadInputMishandled',
 ];
 
 /** Where each alert must be delivered, by its labels. */
@@ -112,6 +115,21 @@ describe('deploy/prometheus/canary-rules.yml', { concurrency: true }, () => {
     }
     const storm = rules.alerts.find((r) => r.alert === 'CanaryHandshakeStormFailing');
     assert.ok(storm?.expr.includes('canary_config_info{type="handshake_storm"}'), 'CanaryHandshakeStormFailing joins canary_config_info{type="handshake_storm"}');
+    // The checks beyond the golden path alert on their own type only.
+    for (const [alert, type, severity] of [
+      ['CanaryMessageBurstFailing', 'message_burst', 'ticket'],
+      ['CanaryBadInputCrashesBackend', 'input_hygiene', 'page'],
+      ['CanaryBadInputMishandled', 'input_hygiene', 'ticket'],
+    ] as const) {
+      const rule = rules.alerts.find((r) => r.alert === alert);
+      assert.ok(rule !== undefined, alert);
+      assert.ok(rule.expr.includes(`canary_config_info{type="${type}"}`), `${alert} joins canary_config_info{type="${type}"}`);
+      assert.equal(rule.labels['severity'], severity, `${alert} is a ${severity}`);
+    }
+    const crash = rules.alerts.find((r) => r.alert === 'CanaryBadInputCrashesBackend');
+    assert.ok(crash !== undefined, 'CanaryBadInputCrashesBackend');
+    assert.ok(crash.expr.includes('phase="send"') && crash.expr.includes('reason=~"close_1011|close_abnormal"'), 'CanaryBadInputCrashesBackend counts 1011 and 1006 on the bad input only');
+    assert.match(crash.expr, />=\s*2\s*\)/, 'CanaryBadInputCrashesBackend needs two crashes: one is a blip');
     // The security violations are not availability: out of the error ratios and burn rates.
     for (const rule of [...rules.records, ...rules.alerts.filter((r) => r.alert.startsWith('CanaryErrorBudgetBurn'))]) {
       for (const [selector = ''] of rule.expr.matchAll(/canary_check_failures_total\{[^}]*\}/g)) {
