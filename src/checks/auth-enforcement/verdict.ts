@@ -3,8 +3,7 @@
  */
 import type { AuthEnforcementCheck, AuthProbe, TargetConfig } from '../../config/types.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { maxPhases, NO_PROTOCOL } from '../combine.ts';
-import { freezeResult } from '../result-builder.ts';
+import { combineWalks, NO_PROTOCOL, type WalksTiming } from '../combine.ts';
 
 /** What one probe proved. */
 export type ProbeVerdict =
@@ -29,14 +28,6 @@ export interface ProbeRun {
   readonly result: CheckResult;
 }
 
-/** What the check itself measured, besides its probes' results. */
-export interface EnforcementTiming {
-  /** Wall-clock start, epoch milliseconds. */
-  readonly startedAtMs: number;
-  /** First probe start to last probe teardown, seconds. */
-  readonly durationSeconds: number;
-}
-
 /**
  * The check's result. Any accepted probe fails it with `auth_bypass` (the first accepted probe's
  * phase, close and transcript; the message names every accepted probe). Otherwise a cancelled
@@ -51,7 +42,7 @@ export function enforcementResult(
   check: AuthEnforcementCheck,
   runId: string,
   runs: readonly ProbeRun[],
-  timing: EnforcementTiming,
+  timing: WalksTiming,
 ): CheckResult {
   const judged = runs.map((run) => ({ ...run, verdict: judgeProbe(run.result) }));
   const accepted = judged.filter((run) => run.verdict.kind === 'accepted');
@@ -78,28 +69,17 @@ export function enforcementResult(
       message: `probe ${unproven.probe} could not prove enforcement: ${unproven.result.message ?? 'no message'}`,
     };
   }
-  const shown = failure?.run.result ?? runs[0]?.result;
-  return freezeResult({
+  return combineWalks(
+    target,
+    check,
     runId,
-    check: check.name,
-    target: target.target,
-    type: check.type,
-    result: failure === null ? 'success' : 'failure',
-    phase: failure?.phase ?? null,
-    reason: failure?.reason ?? null,
-    message: failure?.message ?? null,
-    degradations: [],
-    missingEvent: null,
-    closeCode: failure?.run.result.closeCode ?? null,
-    closeReason: failure?.run.result.closeReason ?? null,
-    httpStatus: failure?.run.result.httpStatus ?? null,
-    events: [],
-    phases: maxPhases(runs.map((run) => run.result)),
-    durationSeconds: timing.durationSeconds,
-    protocol: NO_PROTOCOL,
-    startedAt: new Date(timing.startedAtMs).toISOString(),
-    tlsCertExpiresAt: runs.find((run) => run.result.tlsCertExpiresAt !== null)?.result.tlsCertExpiresAt ?? null,
-    transcript: shown?.transcript ?? { entries: [], dropped: 0 },
-    details: { probes: runs.length, rejected: rejected.length, accepted: acceptedNames.join(',') },
-  });
+    runs.map((run) => run.result),
+    timing,
+    {
+      failure: failure === null ? null : { walk: failure.run.result, phase: failure.phase, reason: failure.reason, message: failure.message },
+      shownOnSuccess: runs[0]?.result,
+      protocol: NO_PROTOCOL,
+      details: { probes: runs.length, rejected: rejected.length, accepted: acceptedNames.join(',') },
+    },
+  );
 }

@@ -4,16 +4,7 @@
 import type { HandshakeStormCheck, TargetConfig } from '../../config/types.ts';
 import type { Reason } from '../../result/reasons.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { maxPhases, NO_PROTOCOL } from '../combine.ts';
-import { freezeResult } from '../result-builder.ts';
-
-/** What the storm itself measured, besides its connections' results. */
-export interface StormTiming {
-  /** Wall-clock start of the storm, epoch milliseconds. */
-  readonly startedAtMs: number;
-  /** The storm's wall time, first start to last teardown, seconds. */
-  readonly durationSeconds: number;
-}
+import { combineWalks, NO_PROTOCOL, type WalksTiming } from '../combine.ts';
 
 /**
  * How telling a connection's failure is about the handshake race: a shutdown first (the storm is
@@ -54,7 +45,7 @@ export function stormResult(
   check: HandshakeStormCheck,
   runId: string,
   results: readonly CheckResult[],
-  timing: StormTiming,
+  timing: WalksTiming,
 ): CheckResult {
   const failures = results.filter((result) => result.result === 'failure');
   const welcomed = results.filter((result) => result.result !== 'failure');
@@ -66,31 +57,19 @@ export function stormResult(
   const reasons = countReasons(failures);
   const details: Record<string, number> = { connections: results.length, welcomed: welcomed.length, failed: failures.length };
   for (const [reason, count] of reasons) details[`failed_${reason}`] = count;
-  const shown = telling ?? firstWelcomed;
-  return freezeResult({
-    runId,
-    check: check.name,
-    target: target.target,
-    type: check.type,
-    result: telling === undefined ? 'success' : 'failure',
-    phase: telling?.phase ?? null,
-    reason: telling?.reason ?? null,
-    message:
-      telling === undefined
-        ? null
-        : `${failures.length} of ${results.length} connections failed: ${reasons.map(([reason, count]) => `${reason} (${count})`).join(', ')}`,
-    degradations: [],
-    missingEvent: null,
-    closeCode: telling?.closeCode ?? null,
-    closeReason: telling?.closeReason ?? null,
-    httpStatus: telling?.httpStatus ?? null,
-    events: [],
-    phases: maxPhases(results),
-    durationSeconds: timing.durationSeconds,
+  const failure =
+    telling === undefined
+      ? null
+      : {
+          walk: telling,
+          phase: telling.phase,
+          reason: telling.reason,
+          message: `${failures.length} of ${results.length} connections failed: ${reasons.map(([reason, count]) => `${reason} (${count})`).join(', ')}`,
+        };
+  return combineWalks(target, check, runId, results, timing, {
+    failure,
+    shownOnSuccess: firstWelcomed,
     protocol: firstWelcomed?.protocol ?? NO_PROTOCOL,
-    startedAt: new Date(timing.startedAtMs).toISOString(),
-    tlsCertExpiresAt: results.find((result) => result.tlsCertExpiresAt !== null)?.tlsCertExpiresAt ?? null,
-    transcript: shown?.transcript ?? { entries: [], dropped: 0 },
     details,
   });
 }
