@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startReferenceBackend, REFERENCE_SECRET, type ReferenceBackend } from '../reference/index.ts';
-import { FIVE_EVENTS, goldenPathCheck, jwtAuth, target } from '../testing/fixtures.ts';
+import { FIVE_EVENTS, goldenPathCheck, jwtAuth } from '../testing/fixtures.ts';
 import { runOnce } from '../testing/run.ts';
 import { RUN_HELP } from './run.ts';
 import { VALIDATE_HELP } from './validate.ts';

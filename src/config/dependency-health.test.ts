@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { suite, test } from 'node:test';
-import { ConfigError, loadConfig } from './load.ts';
-import { tempFiles } from './test-helpers.ts';
+import { loadConfig } from './load.ts';
+import { assertConfigError, tempFiles } from './test-helpers.ts';
 
 const HEAD = 'target: t\nurl: wss://api.staging.example.com/ws\n';
 const CHECK = 'checks:\n  - name: deps\n    type: dependency_health\n';
@@ -65,16 +65,7 @@ const BAD: readonly BadCase[] = [
 
 suite('bad dependency_health checks: file → exact error text', { concurrency: true }, () => {
   for (const bad of BAD) {
-    test(bad.name, async (t) => {
-      const dir = await tempFiles(t, { 'a.yaml': `${HEAD}${CHECK}${bad.lines}` });
-      const file = join(dir, 'a.yaml');
-      const error = await loadConfig(file, {}).then(
-        () => assert.fail('loadConfig resolved'),
-        (e: unknown) => e,
-      );
-      assert.ok(error instanceof ConfigError);
-      assert.equal(error.message, bad.expected.map((line) => `${file}: ${line}`).join('\n'));
-    });
+    test(bad.name, (t) => assertConfigError(t, `${HEAD}${CHECK}${bad.lines}`, bad.expected));
   }
 });
 

@@ -1,7 +1,9 @@
+import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ConfigError, loadConfig } from './load.ts';
 
 /** A fresh temporary folder holding `files` (relative path → content), removed after the test. */
 export async function tempFiles(t: TestContext, files: Readonly<Record<string, string>>): Promise<string> {
@@ -12,4 +14,19 @@ export async function tempFiles(t: TestContext, files: Readonly<Record<string, s
     await writeFile(join(dir, name), text);
   }
   return dir;
+}
+
+/**
+ * Asserts that loading one file `a.yaml` holding `yaml` fails with a ConfigError whose message is
+ * exactly `expected`, one line each, every line prefixed with `<file>: `.
+ */
+export async function assertConfigError(t: TestContext, yaml: string, expected: readonly string[]): Promise<void> {
+  const dir = await tempFiles(t, { 'a.yaml': yaml });
+  const file = join(dir, 'a.yaml');
+  const error = await loadConfig(file, {}).then(
+    () => assert.fail('loadConfig resolved'),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof ConfigError);
+  assert.equal(error.message, expected.map((line) => `${file}: ${line}`).join('\n'));
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { suite, test } from 'node:test';
-import { ConfigError, loadConfig } from './load.ts';
-import { tempFiles } from './test-helpers.ts';
+import { loadConfig } from './load.ts';
+import { assertConfigError, tempFiles } from './test-helpers.ts';
 
 const HEAD = 'target: t\nurl: ws://127.0.0.1:1/ws\n';
 const JWT = 'auth:\n  type: jwt\n  secret: s3cret\n  subject: canary-staging\n';
@@ -55,16 +55,7 @@ const BAD: readonly BadCase[] = [
 
 suite('bad user_isolation checks: file → exact error text', { concurrency: true }, () => {
   for (const bad of BAD) {
-    test(bad.name, async (t) => {
-      const dir = await tempFiles(t, { 'a.yaml': bad.yaml });
-      const file = join(dir, 'a.yaml');
-      const error = await loadConfig(file, {}).then(
-        () => assert.fail('loadConfig resolved'),
-        (e: unknown) => e,
-      );
-      assert.ok(error instanceof ConfigError);
-      assert.equal(error.message, bad.expected.map((line) => `${file}: ${line}`).join('\n'));
-    });
+    test(bad.name, (t) => assertConfigError(t, bad.yaml, bad.expected));
   }
 });
 

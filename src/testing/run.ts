@@ -3,7 +3,7 @@
  * on real results.
  */
 import { createTokenProvider, type TokenProvider } from '../auth/provider.ts';
-import type { AuthConfig, GoldenPathCheck, TargetConfig } from '../config/types.ts';
+import type { AuthConfig, CheckConfig, TargetConfig } from '../config/types.ts';
 import { systemClock } from '../engine/clock.ts';
 import { runCheck } from '../engine/run-check.ts';
 import { REFERENCE_SECRET } from '../reference/index.ts';
@@ -19,19 +19,27 @@ export interface RunOnceOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Cancels the run from outside. */
   readonly signal?: AbortSignal;
+  /** The run's id; else the engine makes one. */
+  readonly runId?: string;
 }
 
 /** Runs `check` once against `url` with `auth` (by default the reference backend's JWT), on the system clock. */
 export function runOnce(
   url: string,
-  check: GoldenPathCheck = goldenPathCheck(),
+  check: CheckConfig = goldenPathCheck(),
   auth: AuthConfig = jwtAuth(REFERENCE_SECRET),
   options: RunOnceOptions = {},
 ): Promise<CheckResult> {
-  return runCheck(target(url, auth, { ...options.target, checks: [check] }), check, {
+  return runIn(target(url, auth, { ...options.target, checks: [check] }), check, options);
+}
+
+/** Runs `check` once in the whole target `where` (e.g. one with several checks), on the system clock; `options.target` is ignored. */
+export function runIn(where: TargetConfig, check: CheckConfig, options: RunOnceOptions = {}): Promise<CheckResult> {
+  return runCheck(where, check, {
     clock: systemClock,
-    tokens: options.tokens ?? createTokenProvider(auth, systemClock, options.env),
+    tokens: options.tokens ?? createTokenProvider(where.auth, systemClock, options.env),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.runId === undefined ? {} : { runId: options.runId }),
   });
 }
 

@@ -4,34 +4,17 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTokenProvider } from '../../auth/provider.ts';
 import { AUTH_PROBES, type AuthEnforcementCheck } from '../../config/types.ts';
-import { systemClock } from '../../engine/clock.ts';
-import { runCheck } from '../../engine/run-check.ts';
-import { REFERENCE_SECRET, startReferenceBackend } from '../../reference/index.ts';
+import { startReferenceBackend } from '../../reference/index.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { goldenPathCheck, jwtAuth, target, withFault } from '../../testing/fixtures.ts';
-
-const WATCHED = ['TCPSocketWrap', 'TCPServerWrap', 'Timeout'] as const;
-
-function counts(): Record<(typeof WATCHED)[number], number> {
-  const active = process.getActiveResourcesInfo();
-  return {
-    TCPSocketWrap: active.filter((r) => r === 'TCPSocketWrap').length,
-    TCPServerWrap: active.filter((r) => r === 'TCPServerWrap').length,
-    Timeout: active.filter((r) => r === 'Timeout').length,
-  };
-}
+import { goldenPathCheck, withFault } from '../../testing/fixtures.ts';
+import { activeHandleCounts as counts } from '../../testing/handles.ts';
+import { runOnce } from '../../testing/run.ts';
 
 const CHECK: AuthEnforcementCheck = { ...goldenPathCheck({ name: 'authz', timeoutMs: 1500 }), type: 'auth_enforcement', probes: [...AUTH_PROBES] };
 
 function enforce(url: string, signal?: AbortSignal): Promise<CheckResult> {
-  const auth = jwtAuth(REFERENCE_SECRET);
-  return runCheck(target(url, auth, { checks: [CHECK] }), CHECK, {
-    clock: systemClock,
-    tokens: createTokenProvider(auth, systemClock),
-    ...(signal === undefined ? {} : { signal }),
-  });
+  return runOnce(url, CHECK, undefined, signal === undefined ? {} : { signal });
 }
 
 describe('no leaks', { concurrency: false }, () => {

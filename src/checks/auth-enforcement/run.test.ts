@@ -1,24 +1,21 @@
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { createTokenProvider } from '../../auth/provider.ts';
 import { AUTH_PROBES, type AuthConfig, type AuthEnforcementCheck, type AuthProbe, type CheckConfig, type TargetConfig } from '../../config/types.ts';
 import { systemClock } from '../../engine/clock.ts';
-import { runCheck } from '../../engine/run-check.ts';
 import {
   REFERENCE_SECRET,
-  startReferenceBackend,
   verifyAccessToken,
   type ConnectionRecord,
-  type ReferenceBackend,
-  type ReferenceBackendOptions,
 } from '../../reference/index.ts';
 import type { CheckResult } from '../../result/types.ts';
+import { startBackend } from '../../testing/backend.ts';
 import { goldenPathCheck, jwtAuth, target, withFault } from '../../testing/fixtures.ts';
+import { runIn, runOnce } from '../../testing/run.ts';
 import { BOGUS_TOKEN, BYPASS_HEADERS, probeTokens } from './probes.ts';
 
 const BYPASS_HEADER_NAMES = Object.keys(BYPASS_HEADERS).map((name) => name.toLowerCase());
@@ -27,18 +24,12 @@ function enforcementCheck(overrides: Partial<AuthEnforcementCheck> = {}): AuthEn
   return { ...goldenPathCheck({ name: 'authz' }), type: 'auth_enforcement', probes: [...AUTH_PROBES], ...overrides };
 }
 
-async function startBackend(t: TestContext, opts: ReferenceBackendOptions = {}): Promise<ReferenceBackend> {
-  const backend = await startReferenceBackend(opts);
-  t.after(() => backend.close());
-  return backend;
-}
-
 function run(where: TargetConfig, check: CheckConfig, runId = 'authz1'): Promise<CheckResult> {
-  return runCheck(where, check, { clock: systemClock, tokens: createTokenProvider(where.auth, systemClock, {}), runId });
+  return runIn(where, check, { env: {}, runId });
 }
 
 function probe(url: string, check: AuthEnforcementCheck = enforcementCheck(), auth: AuthConfig = jwtAuth(REFERENCE_SECRET)): Promise<CheckResult> {
-  return run(target(url, auth, { checks: [check] }), check);
+  return runOnce(url, check, auth, { env: {}, runId: 'authz1' });
 }
 
 /** The fields every auth_enforcement test asserts exactly. */

@@ -1,4 +1,4 @@
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -6,15 +6,12 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createTokenProvider } from '../../auth/provider.ts';
-import type { DependencyHealthCheck, TargetConfig } from '../../config/types.ts';
-import { systemClock } from '../../engine/clock.ts';
-import { runCheck } from '../../engine/run-check.ts';
-import { REFERENCE_SECRET, startReferenceBackend, type ReferenceBackend, type ReferenceBackendOptions } from '../../reference/index.ts';
+import type { DependencyHealthCheck } from '../../config/types.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { FIVE_EVENTS, goldenPathCheck, jwtAuth, target } from '../../testing/fixtures.ts';
+import { FIVE_EVENTS, goldenPathCheck } from '../../testing/fixtures.ts';
 import { freePort, listenLoopback } from '../../testing/net.ts';
-import { outcome } from '../../testing/run.ts';
+import { startBackend as backendForTest } from '../../testing/backend.ts';
+import { outcome, runOnce, type RunOnceOptions } from '../../testing/run.ts';
 
 const SHORT = { timeoutMs: 1500, handshakeTimeoutMs: 400, welcomeTimeoutMs: 400 };
 const HEALTHY = { 'health:/health': 'healthy', 'health:/health/ready': 'healthy' };
@@ -30,15 +27,8 @@ function healthCheck(overrides: Partial<DependencyHealthCheck> = {}): Dependency
   };
 }
 
-function runHealth(url: string, check: DependencyHealthCheck = healthCheck(), targetOverrides: Partial<TargetConfig> = {}): Promise<CheckResult> {
-  const auth = jwtAuth(REFERENCE_SECRET);
-  return runCheck(target(url, auth, { ...targetOverrides, checks: [check] }), check, { clock: systemClock, tokens: createTokenProvider(auth, systemClock) });
-}
-
-async function backendForTest(t: TestContext, opts: ReferenceBackendOptions = {}): Promise<ReferenceBackend> {
-  const backend = await startReferenceBackend(opts);
-  t.after(() => backend.close());
-  return backend;
+function runHealth(url: string, check: DependencyHealthCheck = healthCheck(), targetOverrides: RunOnceOptions['target'] = {}): Promise<CheckResult> {
+  return runOnce(url, check, undefined, { target: targetOverrides });
 }
 
 /** The fields each test asserts exactly. */

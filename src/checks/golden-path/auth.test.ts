@@ -18,7 +18,7 @@ import { createTokenProvider } from '../../auth/provider.ts';
 import { systemClock } from '../../engine/clock.ts';
 import type { AuthConfig } from '../../config/types.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { FIVE_EVENTS, goldenPathCheck, jwtAuth, target } from '../../testing/fixtures.ts';
+import { FIVE_EVENTS, goldenPathCheck, jwtAuth } from '../../testing/fixtures.ts';
 import { listenLoopback } from '../../testing/net.ts';
 import { outcome, runOnce, type RunOnceOptions } from '../../testing/run.ts';
 

@@ -14,18 +14,8 @@ import { createTokenProvider } from '../../auth/provider.ts';
 import { systemClock } from '../../engine/clock.ts';
 import type { CheckResult } from '../../result/types.ts';
 import { goldenPathCheck, jwtAuth, withFault } from '../../testing/fixtures.ts';
+import { activeHandleCounts as counts } from '../../testing/handles.ts';
 import { runOnce } from '../../testing/run.ts';
-
-const WATCHED = ['TCPSocketWrap', 'TCPServerWrap', 'Timeout'] as const;
-
-function counts(): Record<(typeof WATCHED)[number], number> {
-  const active = process.getActiveResourcesInfo();
-  return {
-    TCPSocketWrap: active.filter((r) => r === 'TCPSocketWrap').length,
-    TCPServerWrap: active.filter((r) => r === 'TCPServerWrap').length,
-    Timeout: active.filter((r) => r === 'Timeout').length,
-  };
-}
 
 describe('no leaks', { concurrency: false }, () => {
   it('a backend and runs through success, close 1011, a hung upgrade and a stall release every socket and timer', async (t) => {

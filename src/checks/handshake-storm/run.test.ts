@@ -1,12 +1,10 @@
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTokenProvider } from '../../auth/provider.ts';
 import type { HandshakeStormCheck } from '../../config/types.ts';
-import { systemClock } from '../../engine/clock.ts';
-import { runCheck } from '../../engine/run-check.ts';
-import { REFERENCE_SECRET, startReferenceBackend, type ReferenceBackend, type ReferenceBackendOptions } from '../../reference/index.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { goldenPathCheck, jwtAuth, target, withFault } from '../../testing/fixtures.ts';
+import { startBackend } from '../../testing/backend.ts';
+import { goldenPathCheck, target, withFault } from '../../testing/fixtures.ts';
+import { runOnce } from '../../testing/run.ts';
 import { TEARDOWN_MS } from '../golden-path/run.ts';
 import { checkResult, failedResult } from '../../testing/results.ts';
 import { stormOffsetMs } from './run.ts';
@@ -16,15 +14,8 @@ function stormCheck(overrides: Partial<HandshakeStormCheck> = {}): HandshakeStor
   return { ...goldenPathCheck({ name: 'storm' }), type: 'handshake_storm', connections: 5, windowMs: 200, ...overrides };
 }
 
-async function startBackend(t: TestContext, opts: ReferenceBackendOptions = {}): Promise<ReferenceBackend> {
-  const backend = await startReferenceBackend(opts);
-  t.after(() => backend.close());
-  return backend;
-}
-
 function storm(url: string, check: HandshakeStormCheck = stormCheck(), runId = 'storm1'): Promise<CheckResult> {
-  const auth = jwtAuth(REFERENCE_SECRET);
-  return runCheck(target(url, auth, { checks: [check] }), check, { clock: systemClock, tokens: createTokenProvider(auth, systemClock), runId });
+  return runOnce(url, check, undefined, { runId });
 }
 
 /** The fields every storm test asserts exactly. */

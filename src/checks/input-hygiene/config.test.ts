@@ -1,8 +1,8 @@
 import { suite, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '../../config/load.ts';
-import { tempFiles } from '../../config/test-helpers.ts';
+import { loadConfig } from '../../config/load.ts';
+import { assertConfigError, tempFiles } from '../../config/test-helpers.ts';
 
 const HEAD = 'target: t\nurl: ws://127.0.0.1:1/ws\nchecks:\n  - name: hygiene\n    type: input_hygiene\n';
 const hygiene = (lines: string): string => `${HEAD}${lines}`;
@@ -40,16 +40,7 @@ const BAD: readonly { readonly name: string; readonly yaml: string; readonly exp
 
 suite('input_hygiene config', () => {
   for (const bad of BAD) {
-    test(`rejects ${bad.name}`, async (t) => {
-      const dir = await tempFiles(t, { 'a.yaml': bad.yaml });
-      const file = join(dir, 'a.yaml');
-      const error = await loadConfig(file, {}).then(
-        () => assert.fail('loadConfig resolved'),
-        (e: unknown) => e,
-      );
-      assert.ok(error instanceof ConfigError);
-      assert.equal(error.message, bad.expected.map((line) => `${file}: ${line}`).join('\n'));
-    });
+    test(`rejects ${bad.name}`, (t) => assertConfigError(t, bad.yaml, bad.expected));
   }
 
   test('defaults: every answer accepted, a 1s answer window, and the walk settings of a golden path', async (t) => {

@@ -1,12 +1,10 @@
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTokenProvider } from '../../auth/provider.ts';
 import type { InputHygieneCheck } from '../../config/types.ts';
-import { systemClock } from '../../engine/clock.ts';
-import { runCheck } from '../../engine/run-check.ts';
-import { REFERENCE_SECRET, startReferenceBackend, type ReferenceBackend } from '../../reference/index.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { FIVE_EVENTS, goldenPathCheck, jwtAuth, target, withFault } from '../../testing/fixtures.ts';
+import { startBackend } from '../../testing/backend.ts';
+import { FIVE_EVENTS, goldenPathCheck, withFault } from '../../testing/fixtures.ts';
+import { runOnce } from '../../testing/run.ts';
 import { malformedJson, oversizedMessage } from './run.ts';
 
 function hygieneCheck(overrides: Partial<InputHygieneCheck> = {}): InputHygieneCheck {
@@ -19,15 +17,8 @@ function hygieneCheck(overrides: Partial<InputHygieneCheck> = {}): InputHygieneC
   };
 }
 
-async function startBackend(t: TestContext): Promise<ReferenceBackend> {
-  const backend = await startReferenceBackend();
-  t.after(() => backend.close());
-  return backend;
-}
-
 function hygiene(url: string, check: InputHygieneCheck = hygieneCheck()): Promise<CheckResult> {
-  const auth = jwtAuth(REFERENCE_SECRET);
-  return runCheck(target(url, auth, { checks: [check] }), check, { clock: systemClock, tokens: createTokenProvider(auth, systemClock), runId: 'hyg1' });
+  return runOnce(url, check, undefined, { runId: 'hyg1' });
 }
 
 function verdict(result: CheckResult): Record<string, unknown> {

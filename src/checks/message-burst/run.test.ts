@@ -1,12 +1,9 @@
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTokenProvider } from '../../auth/provider.ts';
 import type { MessageBurstCheck } from '../../config/types.ts';
-import { systemClock } from '../../engine/clock.ts';
-import { runCheck } from '../../engine/run-check.ts';
-import { REFERENCE_SECRET, startReferenceBackend, type ReferenceBackend, type ReferenceBackendOptions } from '../../reference/index.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { goldenPathCheck, jwtAuth, target } from '../../testing/fixtures.ts';
+import { startBackend } from '../../testing/backend.ts';
+import { goldenPathCheck } from '../../testing/fixtures.ts';
 import { runOnce } from '../../testing/run.ts';
 
 const EVENTS = ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed'];
@@ -15,15 +12,8 @@ function burstCheck(overrides: Partial<MessageBurstCheck> = {}): MessageBurstChe
   return { ...goldenPathCheck({ name: 'burst' }), type: 'message_burst', messages: 5, timeoutMs: 1500, ...overrides };
 }
 
-async function startBackend(t: TestContext, opts: ReferenceBackendOptions = {}): Promise<ReferenceBackend> {
-  const backend = await startReferenceBackend(opts);
-  t.after(() => backend.close());
-  return backend;
-}
-
 function burst(url: string, check: MessageBurstCheck = burstCheck()): Promise<CheckResult> {
-  const auth = jwtAuth(REFERENCE_SECRET);
-  return runCheck(target(url, auth, { checks: [check] }), check, { clock: systemClock, tokens: createTokenProvider(auth, systemClock), runId: 'burst1' });
+  return runOnce(url, check, undefined, { runId: 'burst1' });
 }
 
 /** The fields every burst test asserts exactly; `last_completion_seconds` is checked against the events. */

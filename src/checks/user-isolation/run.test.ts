@@ -1,13 +1,10 @@
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTokenProvider } from '../../auth/provider.ts';
 import type { AuthConfig, UserIsolationCheck } from '../../config/types.ts';
-import { systemClock } from '../../engine/clock.ts';
-import { runCheck } from '../../engine/run-check.ts';
 import { REFERENCE_SECRET, startReferenceBackend, type ReferenceBackend, type ReferenceBackendOptions } from '../../reference/index.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { FIVE_EVENTS, goldenPathCheck, jwtAuth, target, withFault } from '../../testing/fixtures.ts';
-import { outcome } from '../../testing/run.ts';
+import { FIVE_EVENTS, goldenPathCheck, jwtAuth, withFault } from '../../testing/fixtures.ts';
+import { outcome, runOnce } from '../../testing/run.ts';
 
 const SUBJECTS = ['canary-iso-a', 'canary-iso-b'] as const;
 
@@ -16,7 +13,7 @@ function isolationCheck(overrides: Partial<UserIsolationCheck> = {}): UserIsolat
 }
 
 function runIsolation(url: string, check: UserIsolationCheck = isolationCheck(), auth: AuthConfig = jwtAuth(REFERENCE_SECRET)): Promise<CheckResult> {
-  return runCheck(target(url, auth, { checks: [check] }), check, { clock: systemClock, tokens: createTokenProvider(auth, systemClock), runId: 'iso1' });
+  return runOnce(url, check, auth, { runId: 'iso1' });
 }
 
 /** A backend `t.after` closes, with its log lines kept. */
