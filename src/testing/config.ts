@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CHECK_CONFIGS } from '../checks/registry.ts';
-import type { Config } from './types.ts';
-import { ConfigError, loadConfig as load } from './load.ts';
+import type { Config } from '../config/types.ts';
+import { ConfigError, loadConfig as load } from '../config/load.ts';
 
 /** `loadConfig` with every registered check type. */
 export function loadConfig(path: string, env: NodeJS.ProcessEnv): Promise<Config> {
