@@ -46,7 +46,7 @@ export const readCron: Reader<string> = reader((ctx, value, field) => {
  */
 export const COMMON_FIELDS = {
   name: field(readLabel, { required: true, description: 'Label value, unique within the file.' }),
-  type: field(readMatching(/^[a-z_]+$/, 'a check type'), { required: true }),
+  type: field(readMatching(/^[a-z][a-z_]*$/, 'a check type'), { required: true }),
   every: field(readDuration, { default: '60s', description: 'Run this often. Either every or cron.' }),
   cron: field(readCron, { description: 'node-cron expression, 5 fields or 6 with seconds first. Either every or cron.' }),
   timeout: field(readDuration, { default: '90s', description: "The run's deadline." }),

@@ -8,9 +8,10 @@ import type { WALK_FIELDS } from './walk.ts';
 export { LABEL, readLabel } from './check-common.ts';
 
 /**
- * How one check type's config is read: its declared fields (the common ones included), a line for
- * the JSON Schema, and the validator that turns a checked section into the type's config. Each
- * check type declares one, next to its runner; the registry hands them to `loadConfig`.
+ * How one check type's config is read: its declared fields (every check type walks the golden path,
+ * so they extend {@link WALK_FIELDS}), a line for the JSON Schema, and the validator that turns a
+ * section (unknown keys already reported) into the type's config. Each check type declares one in
+ * `src/checks/<type>/config.ts`; the checks registry hands them to `loadConfig`.
  */
 export interface CheckType<F extends typeof WALK_FIELDS = typeof WALK_FIELDS> {
   readonly fields: F;

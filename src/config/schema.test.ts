@@ -3,8 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { CHECK_CONFIGS as CHECK_TYPES } from '../checks/registry.ts';
 import { AUTH_KEYS, AUTH_TYPES } from './auth.ts';
-import { schemaText } from './schema.ts';
-import { TARGET_FIELDS, TLS_FIELDS } from './validate.ts';
+import { schemaText, TARGET_FIELDS, TLS_FIELDS } from './validate.ts';
 import { WELCOME_FIELDS } from './walk.ts';
 
 const TARGET_KEYS = Object.keys(TARGET_FIELDS);

@@ -1,10 +1,12 @@
 import type { ServiceConfig, TargetConfig, TlsConfig } from './types.ts';
 import { isBypassHeader } from '../protocol/frames.ts';
-import { validateAuth } from './auth.ts';
-import { readLabel, validateChecks, type CheckTypes } from './checks.ts';
+import { authSchemaDefs, validateAuth } from './auth.ts';
+import { LABEL } from './check-common.ts';
+import { checkSchemaDefs, readLabel, validateChecks, type CheckTypes } from './checks.ts';
 import { describe, FILE_FIELD } from './errors.ts';
-import { readBoolean, readMapping, readPath, readString, readStringMap, readUrl } from './fields.ts';
-import { child, field, isMapping, objectSchema, reader, Section, type Context, type Fields, type Reader } from './section.ts';
+import { orReference, readBoolean, readMapping, readPath, readString, readStringMap, readUrl } from './fields.ts';
+import { child, field, isMapping, objectSchema, reader, Section, type Context, type Fields, type JsonSchema, type Reader } from './section.ts';
+import { WELCOME_FIELDS } from './walk.ts';
 
 /** RFC 9110 §5.1 field name. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -72,8 +74,8 @@ const readService: Reader<ServiceConfig> = reader((ctx, value, field) => {
   return { adminToken: adminToken === '' ? null : adminToken };
 }, objectSchema(SERVICE_FIELDS));
 
-/** A field read by its own validator (auth, checks): declared here for the key list and the schema. */
-const SCHEMA_ONLY = reader<never>(() => undefined, {});
+/** `checks` is read by `validateChecks` with the check types the caller hands in; declared here for the key list and the schema. */
+const readChecksByType = reader<never>(() => undefined, { type: 'array', minItems: 1, items: { $ref: '#/$defs/check' } });
 
 /** The fields of a target file's top-level mapping. */
 export const TARGET_FIELDS = {
@@ -85,8 +87,8 @@ export const TARGET_FIELDS = {
       'Extra headers on the upgrade request. Names containing "test" or "e2e" are refused: they switch on the backend\'s signature-skipping test path.',
   }),
   tls: field(readTls),
-  auth: field(reader(SCHEMA_ONLY, { $ref: '#/$defs/auth' })),
-  checks: field(reader(SCHEMA_ONLY, { type: 'array', minItems: 1, items: { $ref: '#/$defs/check' } }), {
+  auth: field(reader(validateAuth, { $ref: '#/$defs/auth' })),
+  checks: field(readChecksByType, {
     required: true,
     description: 'The checks run against this target; names unique in the file.',
   }),
@@ -129,4 +131,38 @@ export function validateTarget(ctx: Context, document: unknown, types: CheckType
     return { target, config: undefined };
   }
   return { target, config: { file: ctx.file, target, url, headers, tls, auth, checks }, service: service ?? undefined };
+}
+
+/**
+ * The JSON Schema (draft 2020-12) of a target file, built from the field declarations the validator
+ * reads with, so the two cannot drift. `checks/canary.schema.json` is this, written by `npm run schema`.
+ *
+ * @param types the check types, as the registry hands them to `loadConfig`
+ */
+export function targetSchema(types: CheckTypes): JsonSchema {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    title: 'canary target',
+    ...objectSchema(TARGET_FIELDS, {
+      description:
+        'One file = one target. Any string may use ${VAR} (must be set), ${VAR:-default} (when VAR is unset or empty); $${ is a literal ${.',
+    }),
+    $defs: {
+      label: { type: 'string', pattern: orReference(LABEL.source.slice(1, -1)), description: 'A label value: [a-z0-9_-]+.' },
+      duration: {
+        type: 'string',
+        pattern: orReference('[0-9]+(\\.[0-9]+)?(ms|s|m|h)'),
+        description: 'A duration: <number><unit>, unit ms, s, m or h ("30s", "500ms", "1.5m"). A bare number is an error.',
+      },
+      tls: objectSchema(TLS_FIELDS),
+      ...authSchemaDefs(),
+      ...checkSchemaDefs(types),
+      welcome_matcher: objectSchema(WELCOME_FIELDS),
+    },
+  };
+}
+
+/** The schema file's text: two-space JSON and a final newline. */
+export function schemaText(types: CheckTypes): string {
+  return `${JSON.stringify(targetSchema(types), null, 2)}\n`;
 }
