@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.ts';
+import { CHECK_CONFIGS } from '../checks/registry.ts';
 import type { CheckConfig, Config, TargetConfig } from '../config/types.ts';
 import { createTokenProvider } from '../auth/provider.ts';
 import { systemClock } from '../engine/clock.ts';
@@ -92,14 +93,14 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     const backend = await startReferenceBackend({ secret, faults: values.fault ?? '' });
     stopBackend = () => backend.close();
     try {
-      config = await loadConfig(LOCAL_CONFIG, { ...io.env, CANARY_TARGET_PORT: String(backend.port) });
+      config = await loadConfig(LOCAL_CONFIG, { ...io.env, CANARY_TARGET_PORT: String(backend.port) }, CHECK_CONFIGS);
     } catch (error) {
       await backend.close();
       throw error;
     }
     announce = `Reference backend listening at ${backend.url}${values.fault ? ` with fault ${values.fault}` : ''}\n`;
   } else {
-    config = await loadConfig(values.config, io.env);
+    config = await loadConfig(values.config, io.env, CHECK_CONFIGS);
   }
   try {
     const selected = select(config, values.check ?? []);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.ts';
+import { CHECK_CONFIGS } from '../checks/registry.ts';
 import { configSecrets } from '../config/secrets.ts';
 import type { Config } from '../config/types.ts';
 import { createLogger, detectResource } from '../logging/index.ts';
@@ -72,13 +73,13 @@ export async function serveCommand(argv: readonly string[], io: Io, abort?: Abor
   if (values.config === undefined) {
     backend = await startReferenceBackend({ secret: io.env['CANARY_LOCAL_JWT_SECRET'] || REFERENCE_SECRET });
     try {
-      config = await loadConfig(LOCAL_CONFIG, { ...io.env, CANARY_TARGET_PORT: String(backend.port) });
+      config = await loadConfig(LOCAL_CONFIG, { ...io.env, CANARY_TARGET_PORT: String(backend.port) }, CHECK_CONFIGS);
     } catch (error) {
       await backend.close();
       throw error;
     }
   } else {
-    config = await loadConfig(values.config, io.env);
+    config = await loadConfig(values.config, io.env, CHECK_CONFIGS);
   }
   const adminToken = io.env['CANARY_ADMIN_TOKEN'] || config.service.adminToken;
   const secrets = configSecrets(config, io.env, adminToken);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.ts';
+import { CHECK_CONFIGS } from '../checks/registry.ts';
 import { UsageError, type Io } from './usage.ts';
 
 export const VALIDATE_HELP = `Usage: canary validate PATH
@@ -16,7 +17,7 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
   const { positionals } = parseArgs({ args: [...argv], options: {}, strict: true, allowPositionals: true });
   const [path, ...rest] = positionals;
   if (path === undefined || rest.length > 0) throw new UsageError('validate takes exactly one PATH');
-  const config = await loadConfig(path, io.env);
+  const config = await loadConfig(path, io.env, CHECK_CONFIGS);
   const checks = config.targets.reduce((sum, t) => sum + t.checks.length, 0);
   io.stdout(`${path}: ok (${config.targets.length} target(s), ${checks} check(s))\n`);
   return 0;

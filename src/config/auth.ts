@@ -1,7 +1,5 @@
 import type { AuthConfig, SendAs } from './types.ts';
 import {
-  absent,
-  child,
   readDuration,
   readEnum,
   readJsonMap,
@@ -12,22 +10,13 @@ import {
   readStringMap,
   readUniqueList,
   readUrl,
-  Section,
-  type Context,
 } from './fields.ts';
+import { absent, child, field, objectSchema, reader, rejectUnknownKeys, Section, type Context, type Fields, type JsonSchema } from './section.ts';
 import { describe } from './errors.ts';
 
 /** The `auth.type` values, in the order error messages list them. */
 export const AUTH_TYPES = ['jwt', 'token_url', 'bearer', 'none'] as const;
 export type AuthType = (typeof AUTH_TYPES)[number];
-
-/** The keys each auth type accepts (snake_case, as written in YAML). */
-export const AUTH_KEYS: Readonly<Record<AuthType, readonly string[]>> = {
-  jwt: ['type', 'secret', 'private_key_file', 'algorithm', 'issuer', 'audience', 'subject', 'ttl', 'claims', 'send_as'],
-  token_url: ['type', 'url', 'headers', 'body', 'token_field', 'expires_in_field', 'send_as'],
-  bearer: ['type', 'token_env', 'send_as'],
-  none: ['type'],
-};
 
 /** Ways to present the token (protocol.md, "Authentication"): the Authorization header, a `jwt.` subprotocol. */
 export const SEND_AS: readonly SendAs[] = ['header', 'subprotocol'];
@@ -53,6 +42,94 @@ const readSendAs = readUniqueList(readEnum(SEND_AS), {
   plural: `ways to send the token (${SEND_AS.join(', ')})`,
   singular: 'value',
 });
+const readDotPath = readMatching(DOT_PATH, DOT_PATH_EXPECTED);
+
+const TYPE = field(readEnum(AUTH_TYPES), { required: true });
+const SEND_AS_FIELD = field(readSendAs, {
+  default: SEND_AS,
+  description: 'How the token is sent: an Authorization: Bearer header, and/or a Sec-WebSocket-Protocol entry jwt.<base64url token>.',
+});
+const NULLABLE_STRING = reader(readString, { type: ['string', 'null'], minLength: 1 });
+
+const JWT_FIELDS = {
+  type: TYPE,
+  secret: field(readString, { description: 'HS256 shared secret, usually ${SOME_SECRET}.' }),
+  private_key_file: field(readPath, {
+    description: 'PKCS#8 PEM private key, relative to the config file; must exist when the config is loaded.',
+  }),
+  algorithm: field(readEnum(JWT_ALGORITHMS), { description: 'HS256 with secret (the default); RS256 or ES256 with private_key_file.' }),
+  issuer: field(NULLABLE_STRING, { default: null, description: 'iss claim.' }),
+  audience: field(NULLABLE_STRING, { default: null, description: 'aud claim.' }),
+  subject: field(readString, { default: 'canary', description: 'sub claim.' }),
+  ttl: field(readDuration, { default: '10m', description: 'Token lifetime, whole seconds.' }),
+  claims: field(reader(readJsonMap, { ...readJsonMap.schema, propertyNames: { not: { enum: Object.keys(RESERVED_CLAIMS) } } }), {
+    default: {},
+    description: 'Extra claims. iss, sub, aud, exp, iat, nbf and jti are set by the canary.',
+  }),
+  send_as: SEND_AS_FIELD,
+} as const satisfies Fields;
+
+const TOKEN_URL_FIELDS = {
+  type: TYPE,
+  url: field(readUrl(['http:', 'https:']), { required: true, description: 'The token endpoint: http:// or https://.' }),
+  headers: field(readStringMap, { default: {}, description: 'Headers of the token request.' }),
+  body: field(readJsonMap, { default: {}, description: 'JSON body of the POST.' }),
+  token_field: field(readDotPath, { default: 'access_token', description: 'Dot path of the token in the answer.' }),
+  expires_in_field: field(reader(readDotPath, { ...readDotPath.schema, type: ['string', 'null'] }), {
+    default: 'expires_in',
+    description: "Dot path of the lifetime in seconds; null to use the token's exp.",
+  }),
+  send_as: SEND_AS_FIELD,
+} as const satisfies Fields;
+
+const BEARER_FIELDS = {
+  type: TYPE,
+  token_env: field(readMatching(ENV_NAME, 'an environment variable name like "CANARY_TOKEN"'), {
+    required: true,
+    description: 'The NAME of the environment variable holding the token.',
+  }),
+  send_as: SEND_AS_FIELD,
+} as const satisfies Fields;
+
+const NONE_FIELDS = { type: TYPE } as const satisfies Fields;
+
+/** The fields each auth type declares. */
+export const AUTH_FIELDS = { jwt: JWT_FIELDS, token_url: TOKEN_URL_FIELDS, bearer: BEARER_FIELDS, none: NONE_FIELDS } as const;
+
+/** The keys each auth type accepts (snake_case, as written in YAML). */
+export const AUTH_KEYS: Readonly<Record<AuthType, readonly string[]>> = {
+  jwt: Object.keys(JWT_FIELDS),
+  token_url: Object.keys(TOKEN_URL_FIELDS),
+  bearer: Object.keys(BEARER_FIELDS),
+  none: Object.keys(NONE_FIELDS),
+};
+
+const AUTH_DESCRIPTIONS: Readonly<Record<AuthType, JsonSchema>> = {
+  jwt: {
+    description: 'The canary signs its own token: HS256 with secret, or RS256/ES256 with private_key_file.',
+    oneOf: [
+      { required: ['secret'], not: { required: ['private_key_file'] }, properties: { algorithm: { const: 'HS256' } } },
+      { required: ['private_key_file', 'algorithm'], not: { required: ['secret'] }, properties: { algorithm: { enum: ['RS256', 'ES256'] } } },
+    ],
+  },
+  token_url: { description: 'The canary POSTs a JSON body to a token endpoint and reads the token from the JSON answer.' },
+  bearer: { description: 'A ready-made token read from an environment variable at run time.' },
+  none: {},
+};
+
+/** The JSON Schema `$defs` of `auth`: one variant per auth type, `auth_<type>`. */
+export function authSchemaDefs(): Record<string, JsonSchema> {
+  const defs: Record<string, JsonSchema> = {
+    auth: { description: 'How the canary authenticates. Absent means none.', oneOf: AUTH_TYPES.map((type) => ({ $ref: `#/$defs/auth_${type}` })) },
+  };
+  for (const type of AUTH_TYPES) {
+    const { oneOf, ...extra } = AUTH_DESCRIPTIONS[type];
+    const schema = objectSchema(AUTH_FIELDS[type], extra);
+    const properties = { ...(schema['properties'] as JsonSchema), type: { const: type } };
+    defs[`auth_${type}`] = { ...schema, properties, ...(oneOf === undefined ? {} : { oneOf }) };
+  }
+  return defs;
+}
 
 /**
  * Validates the `auth` mapping of a target. Absent means `{ type: 'none' }`.
@@ -70,31 +147,31 @@ export function validateAuth(ctx: Context, value: unknown, field: string): AuthC
   }
   const type = readEnum(AUTH_TYPES)(ctx, map['type'], typeField);
   if (type === undefined) return undefined;
-  const section = new Section(ctx, field, map, AUTH_KEYS[type]);
   switch (type) {
     case 'none':
+      rejectUnknownKeys(ctx, map, AUTH_KEYS.none, field);
       return { type };
     case 'bearer':
-      return bearer(section);
+      return bearer(new Section(ctx, field, map, BEARER_FIELDS));
     case 'jwt':
-      return jwt(section);
+      return jwt(new Section(ctx, field, map, JWT_FIELDS));
     case 'token_url':
-      return tokenUrl(section);
+      return tokenUrl(new Section(ctx, field, map, TOKEN_URL_FIELDS));
   }
 }
 
-function bearer(s: Section): AuthConfig | undefined {
-  const tokenEnv = s.required('token_env', readMatching(ENV_NAME, 'an environment variable name like "CANARY_TOKEN"'));
-  const sendAs = s.optional('send_as', readSendAs, SEND_AS);
+function bearer(s: Section<typeof BEARER_FIELDS>): AuthConfig | undefined {
+  const tokenEnv = s.required('token_env');
+  const sendAs = s.optional('send_as', SEND_AS);
   if (tokenEnv === undefined || sendAs === undefined) return undefined;
   return { type: 'bearer', tokenEnv, sendAs };
 }
 
-function jwt(s: Section): AuthConfig | undefined {
+function jwt(s: Section<typeof JWT_FIELDS>): AuthConfig | undefined {
   const { ctx } = s;
-  const secret = s.optional('secret', readString, null);
-  const keyFile = s.optional('private_key_file', readPath, null);
-  const algorithm = s.optional('algorithm', readEnum(JWT_ALGORITHMS), null);
+  const secret = s.optional('secret', null);
+  const keyFile = s.optional('private_key_file', null);
+  const algorithm = s.optional('algorithm', null);
   const hasSecret = s.has('secret');
   const hasKey = s.has('private_key_file');
   let ok = secret !== undefined && keyFile !== undefined && algorithm !== undefined;
@@ -117,22 +194,22 @@ function jwt(s: Section): AuthConfig | undefined {
     ctx.files.push({ field: s.field('private_key_file'), ...keyFile, kind: 'private_key', algorithm: keyAlgorithm });
   }
 
-  const issuer = s.optional('issuer', readString, null);
-  const audience = s.optional('audience', readString, null);
-  const subject = s.optional('subject', readString, 'canary');
-  const ttlMs = s.optional('ttl', readDuration, DEFAULT_TTL_MS);
+  const issuer = s.optional('issuer', null);
+  const audience = s.optional('audience', null);
+  const subject = s.optional('subject', 'canary');
+  const ttlMs = s.optional('ttl', DEFAULT_TTL_MS);
   if (ttlMs !== undefined && ttlMs % 1000 !== 0) {
     ctx.report(s.field('ttl'), `expected a whole number of seconds like "10m", got ${describe(s.map['ttl'])}`);
     ok = false;
   }
-  const claims = s.optional('claims', readJsonMap, {});
+  const claims = s.optional('claims', {});
   for (const key of Object.keys(claims ?? {})) {
     const source = RESERVED_CLAIMS[key];
     if (source === undefined) continue;
     ctx.report(child(s.field('claims'), key), `is set from ${source}; remove it from claims`);
     ok = false;
   }
-  const sendAs = s.optional('send_as', readSendAs, SEND_AS);
+  const sendAs = s.optional('send_as', SEND_AS);
   if (
     !ok ||
     secret === undefined ||
@@ -160,16 +237,16 @@ function jwt(s: Section): AuthConfig | undefined {
   };
 }
 
-function tokenUrl(s: Section): AuthConfig | undefined {
-  const url = s.required('url', readUrl(['http:', 'https:']));
-  const headers = s.optional('headers', readStringMap, {});
-  const body = s.optional('body', readJsonMap, {});
-  const tokenField = s.optional('token_field', readMatching(DOT_PATH, DOT_PATH_EXPECTED), 'access_token');
+function tokenUrl(s: Section<typeof TOKEN_URL_FIELDS>): AuthConfig | undefined {
+  const url = s.required('url');
+  const headers = s.optional('headers', {});
+  const body = s.optional('body', {});
+  const tokenField = s.optional('token_field', 'access_token');
   const expiresInField =
     s.map['expires_in_field'] === null
       ? null
-      : s.optional('expires_in_field', readMatching(DOT_PATH, DOT_PATH_EXPECTED), 'expires_in');
-  const sendAs = s.optional('send_as', readSendAs, SEND_AS);
+      : s.optional('expires_in_field', 'expires_in');
+  const sendAs = s.optional('send_as', SEND_AS);
   if (
     url === undefined ||
     headers === undefined ||

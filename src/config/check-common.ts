@@ -1,11 +1,14 @@
 import type { AuthConfig, Schedule } from './types.ts';
 import { formatDuration } from './duration.ts';
-import { failed, readDuration, resolve, Section, type Read } from './fields.ts';
+import { failed, readDuration, readMatching, resolve } from './fields.ts';
+import { field, reader, type Fields, type Reader, type Section } from './section.ts';
 import { describe } from './errors.ts';
 import { cronProblem, EVERY_EXPECTED, everyPattern } from './schedule.ts';
 
-/** Keys every check type accepts. */
-export const COMMON_CHECK_KEYS = ['name', 'type', 'every', 'cron', 'timeout', 'slow_after'] as const;
+/** Label values: check names and target names. */
+export const LABEL = /^[a-z0-9_-]+$/;
+/** A label value (`[a-z0-9_-]+`); documented once in the schema's `$defs/label`. */
+export const readLabel: Reader<string> = reader(readMatching(LABEL, 'a label value matching [a-z0-9_-]+'), { $ref: '#/$defs/label' });
 
 const DEFAULT_EVERY_MS = 60_000;
 const DEFAULT_TIMEOUT_MS = 90_000;
@@ -22,7 +25,7 @@ export interface CommonCheck {
 }
 
 /** A node-cron expression: 5 fields, or 6 with seconds first. */
-export const readCron: Read<string> = (ctx, value, field) => {
+export const readCron: Reader<string> = reader((ctx, value, field) => {
   const resolved = resolve(ctx, value, field);
   if (failed(resolved)) return undefined;
   const text = typeof resolved === 'string' ? resolved.trim() : '';
@@ -35,15 +38,31 @@ export const readCron: Read<string> = (ctx, value, field) => {
   if (problem === null) return text;
   ctx.report(field, `expected a valid cron expression, got ${describe(resolved)} (${problem})`);
   return undefined;
-};
+}, { type: 'string', pattern: '^\\s*\\S+(\\s+\\S+){4,5}\\s*$' });
+
+/**
+ * The fields every check type declares. `type` is read before the rest (it picks the declarations);
+ * the schema shows it as the variant's constant.
+ */
+export const COMMON_FIELDS = {
+  name: field(readLabel, { required: true, description: 'Label value, unique within the file.' }),
+  type: field(readMatching(/^[a-z][a-z_]*$/, 'a check type'), { required: true }),
+  every: field(readDuration, { default: '60s', description: 'Run this often. Either every or cron.' }),
+  cron: field(readCron, { description: 'node-cron expression, 5 fields or 6 with seconds first. Either every or cron.' }),
+  timeout: field(readDuration, { default: '90s', description: "The run's deadline." }),
+  slow_after: field(readDuration, { default: '30s', description: 'A completed run slower than this is degraded. At most timeout.' }),
+} as const satisfies Fields;
+
+/** The JSON Schema of a check's constraints beyond its fields: `every` and `cron` exclude each other. */
+export const COMMON_CHECK_SCHEMA = { not: { required: ['every', 'cron'] } } as const;
 
 /**
  * Reads the schedule and deadlines. `every` defaults to 60 s when neither `every` nor `cron` is set;
  * `timeout` defaults to 90 s; `slow_after` to 30 s, or the timeout when that is shorter.
  */
-export function readCommon(s: Section, name: string | undefined): CommonCheck {
-  const every = s.optional('every', readDuration, null);
-  const cron = s.optional('cron', readCron, null);
+export function readCommon(s: Section<typeof COMMON_FIELDS>, name: string | undefined): CommonCheck {
+  const every = s.optional('every', null);
+  const cron = s.optional('cron', null);
   if (s.has('every') && s.has('cron')) s.ctx.report(s.path, 'expected either every or cron, got both');
   let schedule: Schedule | undefined;
   if (cron !== null && cron !== undefined) schedule = { kind: 'cron', cron };
@@ -53,8 +72,8 @@ export function readCommon(s: Section, name: string | undefined): CommonCheck {
     else schedule = { kind: 'every', everySeconds };
   }
 
-  const timeoutMs = s.optional('timeout', readDuration, DEFAULT_TIMEOUT_MS);
-  let slowAfterMs = s.optional('slow_after', readDuration, null);
+  const timeoutMs = s.optional('timeout', DEFAULT_TIMEOUT_MS);
+  let slowAfterMs = s.optional('slow_after', null);
   if (slowAfterMs === null) slowAfterMs = Math.min(DEFAULT_SLOW_AFTER_MS, timeoutMs ?? DEFAULT_SLOW_AFTER_MS);
   else if (slowAfterMs !== undefined && timeoutMs !== undefined && slowAfterMs > timeoutMs) {
     s.ctx.report(

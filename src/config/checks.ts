@@ -1,51 +1,34 @@
 import type { CheckConfig } from './types.ts';
-import { readCommon, type CheckScope, type CommonCheck } from './check-common.ts';
-import { absent, item, readEnum, readMapping, readMatching, Section, type Context } from './fields.ts';
+import { COMMON_CHECK_SCHEMA, readCommon, readLabel, type CheckScope, type CommonCheck } from './check-common.ts';
+import { readEnum, readMapping } from './fields.ts';
+import { absent, item, objectSchema, Section, type Context, type Fields, type JsonSchema } from './section.ts';
 import { describe } from './errors.ts';
-import { GOLDEN_PATH_KEYS, validateGoldenPath } from './golden-path.ts';
-import { USER_ISOLATION_KEYS, validateUserIsolation } from './user-isolation.ts';
-import { DEPENDENCY_HEALTH_KEYS, validateDependencyHealth } from './dependency-health.ts';
-import { HANDSHAKE_STORM_KEYS, validateHandshakeStorm } from './handshake-storm.ts';
-import { AUTH_ENFORCEMENT_KEYS, validateAuthEnforcement } from './auth-enforcement.ts';
-import { INPUT_HYGIENE_KEYS, validateInputHygiene } from './input-hygiene.ts';
-import { MESSAGE_BURST_KEYS, validateMessageBurst } from './message-burst.ts';
+import type { WALK_FIELDS } from './walk.ts';
 
-/** How one check type is validated. Adding a check type is one entry in `CHECK_TYPES`. */
-export interface CheckType {
-  /** Every key the type accepts, common ones included (snake_case, as written in YAML). */
-  readonly keys: readonly string[];
-  readonly validate: (section: Section, common: CommonCheck, scope: CheckScope) => CheckConfig | undefined;
+export { LABEL, readLabel } from './check-common.ts';
+
+/**
+ * How one check type's config is read: its declared fields (every check type walks the golden path,
+ * so they extend {@link WALK_FIELDS}), a line for the JSON Schema, and the validator that turns a
+ * section (unknown keys already reported) into the type's config. Each check type declares one in
+ * `src/checks/<type>/config.ts`; the checks registry hands them to `loadConfig`.
+ */
+export interface CheckType<F extends typeof WALK_FIELDS = typeof WALK_FIELDS> {
+  readonly fields: F;
+  /** What the check does, for the JSON Schema. */
+  readonly description: string;
+  validate(section: Section<F>, common: CommonCheck, scope: CheckScope): CheckConfig | undefined;
 }
 
-/** The check types, by their YAML `type`. */
-export const CHECK_TYPES = {
-  golden_path: { keys: GOLDEN_PATH_KEYS, validate: validateGoldenPath },
-  handshake_storm: { keys: HANDSHAKE_STORM_KEYS, validate: validateHandshakeStorm },
-  auth_enforcement: { keys: AUTH_ENFORCEMENT_KEYS, validate: validateAuthEnforcement },
-  user_isolation: { keys: USER_ISOLATION_KEYS, validate: validateUserIsolation },
-  dependency_health: { keys: DEPENDENCY_HEALTH_KEYS, validate: validateDependencyHealth },
-  input_hygiene: { keys: INPUT_HYGIENE_KEYS, validate: validateInputHygiene },
-  message_burst: { keys: MESSAGE_BURST_KEYS, validate: validateMessageBurst },
-} as const satisfies Readonly<Record<string, CheckType>>;
-
-export type CheckTypeName = keyof typeof CHECK_TYPES;
-
-const TYPE_NAMES = Object.keys(CHECK_TYPES) as CheckTypeName[];
-
-/** The keys each check type accepts. */
-export const CHECK_KEYS: Readonly<Record<CheckTypeName, readonly string[]>> = Object.fromEntries(
-  TYPE_NAMES.map((name) => [name, CHECK_TYPES[name].keys]),
-) as Record<CheckTypeName, readonly string[]>;
-
-/** Label values: check names and target names. */
-export const LABEL = /^[a-z0-9_-]+$/;
-export const readLabel = readMatching(LABEL, 'a label value matching [a-z0-9_-]+');
+/** The check types by their YAML `type`, in the order messages and the JSON Schema list them. */
+export type CheckTypes = Readonly<Record<string, CheckType>>;
 
 /** Validates a target's `checks` list: required, non-empty, names unique within the file. */
 export function validateChecks(
   ctx: Context,
   value: unknown,
   field: string,
+  types: CheckTypes,
   scope: CheckScope = { auth: undefined },
 ): readonly CheckConfig[] | undefined {
   if (absent(value)) {
@@ -60,7 +43,7 @@ export function validateChecks(
   const names = new Map<string, string>();
   value.forEach((entry: unknown, i) => {
     const path = item(field, i);
-    const check = validateCheck(ctx, entry, path, scope);
+    const check = validateCheck(ctx, entry, path, types, scope);
     if (check.name !== undefined) {
       const first = names.get(check.name);
       if (first === undefined) names.set(check.name, path);
@@ -75,15 +58,16 @@ function validateCheck(
   ctx: Context,
   value: unknown,
   path: string,
+  types: CheckTypes,
   scope: CheckScope,
 ): { readonly name: string | undefined; readonly config: CheckConfig | undefined } {
   const map = readMapping(ctx, value, path);
   if (map === undefined) return { name: undefined, config: undefined };
   const name = absent(map['name']) ? report(ctx, `${path}.name`) : readLabel(ctx, map['name'], `${path}.name`);
-  const type = absent(map['type']) ? report(ctx, `${path}.type`) : readEnum(TYPE_NAMES)(ctx, map['type'], `${path}.type`);
-  if (type === undefined) return { name, config: undefined };
-  const checkType: CheckType = CHECK_TYPES[type];
-  const section = new Section(ctx, path, map, checkType.keys);
+  const type = absent(map['type']) ? report(ctx, `${path}.type`) : readEnum(Object.keys(types))(ctx, map['type'], `${path}.type`);
+  const checkType = type === undefined ? undefined : types[type];
+  if (checkType === undefined) return { name, config: undefined };
+  const section = new Section(ctx, path, map, checkType.fields);
   const config = checkType.validate(section, readCommon(section, name), scope);
   return { name, config };
 }
@@ -91,4 +75,17 @@ function validateCheck(
 function report(ctx: Context, field: string): undefined {
   ctx.report(field, 'is required');
   return undefined;
+}
+
+/** The JSON Schema `$defs` of checks: `check` (one variant per type) and `check_<type>`. */
+export function checkSchemaDefs(types: CheckTypes): Record<string, JsonSchema> {
+  const defs: Record<string, JsonSchema> = {
+    check: { oneOf: Object.keys(types).map((type) => ({ $ref: `#/$defs/check_${type}` })) },
+  };
+  for (const [type, checkType] of Object.entries(types)) {
+    const fields: Fields = checkType.fields;
+    const schema = objectSchema(fields, { ...COMMON_CHECK_SCHEMA, description: checkType.description });
+    defs[`check_${type}`] = { ...schema, properties: { ...(schema['properties'] as JsonSchema), type: { const: type } } };
+  }
+  return defs;
 }

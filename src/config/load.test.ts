@@ -3,9 +3,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { suite, test } from 'node:test';
-import { ConfigError, loadConfig } from './load.ts';
+import { ConfigError } from './load.ts';
 import type { Config, TargetConfig } from './types.ts';
-import { tempFiles } from './test-helpers.ts';
+import { loadConfig, tempFiles } from '../testing/config.ts';
 
 const HEAD = 'target: t\nurl: ws://127.0.0.1:1/ws\n';
 const CHECKS = 'checks:\n  - name: gp\n    type: golden_path\n';

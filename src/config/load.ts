@@ -7,6 +7,7 @@ import type { Context } from './fields.ts';
 import { checkFiles } from './file-checks.ts';
 import { parseYamlFile, UNPARSED } from './parse.ts';
 import { validateTarget } from './validate.ts';
+import type { CheckTypes } from './checks.ts';
 
 export { ConfigError, type ConfigProblem } from './errors.ts';
 export { parseDuration } from './duration.ts';
@@ -16,11 +17,12 @@ export { parseDuration } from './duration.ts';
  *
  * @param path a YAML file (one target), or a folder whose `*.yaml`/`*.yml` files are each loaded,
  * sorted by name, skipping `*.example.yaml`/`*.example.yml` templates and hidden files
- * @param env where `${VAR}` references are read; defaults to `process.env`
+ * @param env where `${VAR}` references are read
+ * @param types the check types (`CHECK_CONFIGS` of the checks registry)
  * @returns the deep-frozen config
  * @throws ConfigError listing every problem in every file
  */
-export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+export async function loadConfig(path: string, env: NodeJS.ProcessEnv, types: CheckTypes): Promise<Config> {
   const problems: ConfigProblem[] = [];
   const targets: TargetConfig[] = [];
   const seen = new Map<string, string>();
@@ -30,7 +32,7 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv = process.
     const ctx: Context = { ...reporterFor(file, problems), env, dir: dirname(file), files: [] };
     const document = await parseYamlFile(ctx);
     if (document === UNPARSED) continue;
-    const { target, config, service: fileService } = validateTarget(ctx, document);
+    const { target, config, service: fileService } = validateTarget(ctx, document, types);
     if (fileService !== undefined) {
       if (serviceFile === null) {
         service = fileService;

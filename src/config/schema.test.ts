@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { AUTH_TYPES } from './auth.ts';
-import { CHECK_TYPES } from './checks.ts';
-import { AUTH_KEYS, CHECK_KEYS, TARGET_KEYS, TLS_KEYS, WELCOME_KEYS } from './validate.ts';
+import { CHECK_CONFIGS as CHECK_TYPES } from '../checks/registry.ts';
+import { AUTH_KEYS, AUTH_TYPES } from './auth.ts';
+import { schemaText, TARGET_FIELDS, TLS_FIELDS } from './validate.ts';
+import { WELCOME_FIELDS } from './walk.ts';
+
+const TARGET_KEYS = Object.keys(TARGET_FIELDS);
+const TLS_KEYS = Object.keys(TLS_FIELDS);
+const WELCOME_KEYS = Object.keys(WELCOME_FIELDS);
+const CHECK_KEYS = Object.fromEntries(Object.entries(CHECK_TYPES).map(([type, checkType]) => [type, Object.keys(checkType.fields)]));
 
 const SCHEMA_URL = new URL('../../checks/canary.schema.json', import.meta.url);
 
@@ -51,13 +57,17 @@ test('the JSON schema has one auth variant per auth type, with exactly the valid
 
 test('the JSON schema has one check variant per check type, with exactly the validator keys', async () => {
   const schema = await loadSchema();
-  const types = Object.keys(CHECK_TYPES) as (keyof typeof CHECK_TYPES)[];
+  const types = Object.keys(CHECK_TYPES);
   assert.deepEqual(
     schema.$defs['check']?.oneOf?.map((variant) => variant.$ref),
     types.map((type) => `#/$defs/check_${type}`),
   );
   for (const type of types) {
-    assert.deepEqual(keysOf(schema.$defs[`check_${type}`]), [...CHECK_KEYS[type]].sort(), type);
+    assert.deepEqual(keysOf(schema.$defs[`check_${type}`]), [...(CHECK_KEYS[type] ?? [])].sort(), type);
   }
   assert.deepEqual(keysOf(schema.$defs['welcome_matcher']), [...WELCOME_KEYS].sort());
+});
+
+test('checks/canary.schema.json is the schema generated from the field declarations (npm run schema)', async () => {
+  assert.equal(await readFile(SCHEMA_URL, 'utf8'), schemaText(CHECK_TYPES));
 });

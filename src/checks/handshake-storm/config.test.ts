@@ -1,8 +1,7 @@
 import { suite, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { loadConfig } from '../../config/load.ts';
-import { assertConfigError, tempFiles } from '../../config/test-helpers.ts';
+import { assertConfigError, loadConfig, tempFiles } from '../../testing/config.ts';
 
 const HEAD = 'target: t\nurl: ws://127.0.0.1:1/ws\nchecks:\n  - name: storm\n    type: handshake_storm\n';
 

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { suite, test } from 'node:test';
-import { loadConfig } from './load.ts';
-import { assertConfigError, tempFiles } from './test-helpers.ts';
+import { assertConfigError, loadConfig, tempFiles } from '../../testing/config.ts';
 
 const HEAD = 'target: t\nurl: ws://127.0.0.1:1/ws\n';
 const JWT = 'auth:\n  type: jwt\n  secret: s3cret\n  subject: canary-staging\n';

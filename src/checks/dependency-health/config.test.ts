@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { suite, test } from 'node:test';
-import { loadConfig } from './load.ts';
-import { assertConfigError, tempFiles } from './test-helpers.ts';
+import { assertConfigError, loadConfig, tempFiles } from '../../testing/config.ts';
 
 const HEAD = 'target: t\nurl: wss://api.staging.example.com/ws\n';
 const CHECK = 'checks:\n  - name: deps\n    type: dependency_health\n';

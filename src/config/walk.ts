@@ -1,9 +1,9 @@
-import type { GoldenPathCheck, WalkSettings, WelcomeMatcher } from './types.ts';
-import { COMMON_CHECK_KEYS, type CommonCheck } from './check-common.ts';
+import type { WalkSettings, WelcomeMatcher } from './types.ts';
+import { COMMON_FIELDS, type CommonCheck } from './check-common.ts';
 import { describe } from './errors.ts';
 import {
   failed,
-  item,
+  orReference,
   readDuration,
   readEnum,
   readList,
@@ -12,10 +12,8 @@ import {
   readString,
   readUniqueList,
   resolve,
-  Section,
-  type Context,
-  type Read,
 } from './fields.ts';
+import { field, item, reader, Section, type Context, type Fields, type Reader } from './section.ts';
 import { parseSize, SIZE_EXPECTED } from './size.ts';
 
 /** Chat message types the backend accepts (protocol.md, "Client messages"). */
@@ -36,20 +34,14 @@ export const DEFAULT_WELCOME: readonly WelcomeMatcher[] = [
   { type: 'system_message', event: 'connection_established' },
 ];
 
-export const WELCOME_KEYS = ['type', 'event'] as const;
-
-export const GOLDEN_PATH_KEYS: readonly string[] = [
-  ...COMMON_CHECK_KEYS,
-  'handshake_timeout',
-  'welcome_timeout',
-  'message',
-  'message_type',
-  'message_field',
-  'expected_events',
-  'completion_event',
-  'welcome',
-  'max_payload',
-];
+/** The fields of one `welcome` matcher. */
+export const WELCOME_FIELDS = {
+  type: field(readString, { required: true, description: "The welcome frame's type." }),
+  event: field(reader(readString, { type: ['string', 'null'], minLength: 1 }), {
+    default: null,
+    description: 'When set, event (read from data, then payload, then the top level) must equal it.',
+  }),
+} as const satisfies Fields;
 
 const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 const DEFAULT_WELCOME_TIMEOUT_MS = 30_000;
@@ -64,7 +56,7 @@ const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const readEvents = readUniqueList(readString, { plural: 'event names', singular: 'event' });
 
-const readMaxPayload: Read<number> = (ctx, value, field) => {
+const readMaxPayload: Reader<number> = reader((ctx, value, field) => {
   const resolved = resolve(ctx, value, field);
   if (failed(resolved)) return undefined;
   const bytes = parseSize(resolved);
@@ -77,18 +69,23 @@ const readMaxPayload: Read<number> = (ctx, value, field) => {
     return undefined;
   }
   return bytes;
-};
+}, {
+  oneOf: [
+    { type: 'integer', minimum: 1 },
+    { type: 'string', pattern: orReference('[0-9]+(\\.[0-9]+)?(B|KiB|MiB|GiB|kB|KB|MB|GB)') },
+  ],
+});
 
-const readMessage: Read<string> = (ctx, value, field) => {
+const readMessage: Reader<string> = reader((ctx, value, field) => {
   const text = readString(ctx, value, field);
   if (text === undefined) return undefined;
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes <= MAX_MESSAGE_BYTES) return text;
   ctx.report(field, `expected at most ${MAX_MESSAGE_BYTES} bytes (the backend drops frames over 8192), got ${bytes}`);
   return undefined;
-};
+}, readString.schema);
 
-const readWelcome: Read<readonly WelcomeMatcher[]> = (ctx, value, field) => {
+const readWelcome: Reader<readonly WelcomeMatcher[]> = reader((ctx, value, field) => {
   const list = readList(ctx, value, field);
   if (list === undefined) return undefined;
   if (list.length === 0) {
@@ -99,38 +96,47 @@ const readWelcome: Read<readonly WelcomeMatcher[]> = (ctx, value, field) => {
   list.forEach((entry, i) => {
     const map = readMapping(ctx, entry, item(field, i));
     if (map === undefined) return;
-    const s = new Section(ctx, item(field, i), map, WELCOME_KEYS);
-    const type = s.required('type', readString);
-    const event = s.optional('event', readString, null);
+    const s = new Section(ctx, item(field, i), map, WELCOME_FIELDS);
+    const type = s.required('type');
+    const event = s.optional('event', null);
     if (type !== undefined && event !== undefined) out.push({ type, event });
   });
   return out.length === list.length ? out : undefined;
-};
+}, { type: 'array', minItems: 1, items: { $ref: '#/$defs/welcome_matcher' } });
 
-/** Validates a golden_path check. */
-export function validateGoldenPath(s: Section, common: CommonCheck): GoldenPathCheck | undefined {
-  const walk = validateWalk(s, common);
-  return walk === undefined ? undefined : { ...walk, type: 'golden_path' };
-}
+/** The fields of every check type that walks the golden path: the common ones and the walk settings. */
+export const WALK_FIELDS = {
+  ...COMMON_FIELDS,
+  handshake_timeout: field(readDuration, { default: '10s', description: 'Connect to HTTP 101; capped to timeout.' }),
+  welcome_timeout: field(readDuration, { default: '30s', description: 'HTTP 101 to the welcome frame; capped to timeout.' }),
+  message: field(readMessage, { default: DEFAULT_MESSAGE, description: `The chat message sent (at most ${MAX_MESSAGE_BYTES} UTF-8 bytes).` }),
+  message_type: field(readEnum(MESSAGE_TYPES), { default: 'user_message' }),
+  message_field: field(readMatching(FIELD_NAME, 'a field name like "content"'), {
+    description: 'Field of payload carrying the text; default content, or user_request for start_agent.',
+  }),
+  expected_events: field(readEvents, { default: DEFAULT_EXPECTED_EVENTS, description: 'Agent events expected, in order.' }),
+  completion_event: field(readString, { default: 'agent_completed', description: 'The event that ends the run; one of expected_events.' }),
+  welcome: field(readWelcome, {
+    default: DEFAULT_WELCOME.map((m) => (m.event === null ? { type: m.type } : m)),
+    description: 'How the welcome frame is recognised: any matcher whose fields all match.',
+  }),
+  max_payload: field(readMaxPayload, { default: '1MiB', description: 'Largest frame accepted from the server: bytes, or a size like "1MiB".' }),
+} as const satisfies Fields;
 
 /**
  * Validates the walk settings (message, events, welcome, budgets) of any check type that walks
  * the golden path; the caller sets `type` and adds its own fields.
  */
-export function validateWalk(s: Section, common: CommonCheck): Omit<WalkSettings, 'type'> | undefined {
+export function validateWalk(s: Section<typeof WALK_FIELDS>, common: CommonCheck): Omit<WalkSettings, 'type'> | undefined {
   const ctx: Context = s.ctx;
   const deadlineMs = common.timeoutMs ?? Number.POSITIVE_INFINITY;
-  const handshakeTimeoutMs = s.optional('handshake_timeout', readDuration, DEFAULT_HANDSHAKE_TIMEOUT_MS);
-  const welcomeTimeoutMs = s.optional('welcome_timeout', readDuration, DEFAULT_WELCOME_TIMEOUT_MS);
-  const message = s.optional('message', readMessage, DEFAULT_MESSAGE);
-  const messageType = s.optional('message_type', readEnum(MESSAGE_TYPES), 'user_message');
-  const messageField = s.optional(
-    'message_field',
-    readMatching(FIELD_NAME, 'a field name like "content"'),
-    messageType === 'start_agent' ? 'user_request' : 'content',
-  );
-  const expectedEvents = s.optional('expected_events', readEvents, DEFAULT_EXPECTED_EVENTS);
-  const completionSetting = s.optional('completion_event', readString, null);
+  const handshakeTimeoutMs = s.optional('handshake_timeout', DEFAULT_HANDSHAKE_TIMEOUT_MS);
+  const welcomeTimeoutMs = s.optional('welcome_timeout', DEFAULT_WELCOME_TIMEOUT_MS);
+  const message = s.optional('message', DEFAULT_MESSAGE);
+  const messageType = s.optional('message_type', 'user_message');
+  const messageField = s.optional('message_field', messageType === 'start_agent' ? 'user_request' : 'content');
+  const expectedEvents = s.optional('expected_events', DEFAULT_EXPECTED_EVENTS);
+  const completionSetting = s.optional('completion_event', null);
   let completionEvent = completionSetting ?? (completionSetting === null ? 'agent_completed' : undefined);
   if (expectedEvents !== undefined && completionEvent !== undefined && !expectedEvents.includes(completionEvent)) {
     ctx.report(
@@ -141,8 +147,8 @@ export function validateWalk(s: Section, common: CommonCheck): Omit<WalkSettings
     );
     completionEvent = undefined;
   }
-  const welcome = s.optional('welcome', readWelcome, DEFAULT_WELCOME);
-  const maxPayloadBytes = s.optional('max_payload', readMaxPayload, DEFAULT_MAX_PAYLOAD_BYTES);
+  const welcome = s.optional('welcome', DEFAULT_WELCOME);
+  const maxPayloadBytes = s.optional('max_payload', DEFAULT_MAX_PAYLOAD_BYTES);
   if (
     common.name === undefined ||
     common.schedule === undefined ||

@@ -3,7 +3,14 @@ import type { TestContext } from 'node:test';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ConfigError, loadConfig } from './load.ts';
+import { CHECK_CONFIGS } from '../checks/registry.ts';
+import type { Config } from '../config/types.ts';
+import { ConfigError, loadConfig as load } from '../config/load.ts';
+
+/** `loadConfig` with every registered check type. */
+export function loadConfig(path: string, env: NodeJS.ProcessEnv): Promise<Config> {
+  return load(path, env, CHECK_CONFIGS);
+}
 
 /** A fresh temporary folder holding `files` (relative path → content), removed after the test. */
 export async function tempFiles(t: TestContext, files: Readonly<Record<string, string>>): Promise<string> {
