@@ -118,6 +118,9 @@ suite('default behaviour', { concurrency: true }, () => {
       claims: record?.claims,
       pongsReceived: 0,
       messagesReceived: ['user_message'],
+      environment: null,
+      handshake: null,
+      chatMessages: [{ type: 'user_message', threadId: 'thread_123', runId: null, text: QUESTION, outcome: 'run' }],
     });
     assert.equal(record?.claims?.['sub'], USER);
     assert.equal(record?.claims?.['token_type'], 'access');
