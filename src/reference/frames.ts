@@ -63,7 +63,10 @@ export interface AgentRef {
 
 /** What one agent run knows about itself. `toolStartedAtMs` is set when a tool starts executing. */
 export interface RunContext {
-  /** The top-level agent's run id (the handshake's `run_id` in the third generation). */
+  /**
+   * The top-level agent's run id: in the third generation the handshake's `run_id`, so a client
+   * recognises the top-level agent's events (and the run's end, its `agent_completed`) by it.
+   */
   readonly runId: string;
   /**
    * Every agent of the run: index 0 is the top-level agent (`runId`), the others are sub-agents.

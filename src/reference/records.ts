@@ -29,7 +29,7 @@ export interface HandshakeRecord {
   readonly runId: string;
   readonly requestId: string;
   readonly sessionToken: string;
-  /** The `thread_id` of the first `handshake_acknowledged`, null until one arrives. */
+  /** The `thread_id` of the first `handshake_acknowledged` ('' when it carried none), null until one arrives. Later ones are ignored. */
   readonly acknowledgedThreadId: string | null;
   /** Whether `handshake_complete` was sent. */
   readonly completed: boolean;

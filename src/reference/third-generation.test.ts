@@ -394,6 +394,16 @@ suite('third generation: faults', { concurrency: true }, () => {
     assert.deepEqual(obj(obj(frames.at(-1)?.data).result), { answer: ANSWER, response: ANSWER });
   });
 
+  test('duplicate_completion repeats only the top-level completion', async (t) => {
+    const backend = await startForTest(t);
+    const { client, threadId, runId } = await ready(t, withFault(backend.url, 'lifecycle,duplicate_completion,sub_agents=1'));
+    ask(client, threadId, runId);
+    const frames = await readRun(client, runId);
+    frames.push(await client.nextJson());
+    assert.deepEqual(sequence(frames).slice(3), ['agent_started:netra-assistant', 'agent_completed:netra-assistant', 'tool_executing', 'tool_completed', 'agent_progress', 'agent_completed:netra-assistant', 'agent_completed:netra-assistant']);
+    assert.deepEqual(frames.slice(-2).map((f) => f.run_id), [runId, runId]);
+  });
+
   test('the run faults work in earlier generations too: sub_agents, no_tools, timeout_failure', async (t) => {
     const backend = await startForTest(t);
     const client = await connectForTest(t, withFault(backend.url, 'sub_agents=1,no_tools,timeout_failure'), { headers: await bearer() });
