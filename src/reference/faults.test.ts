@@ -8,7 +8,7 @@ const VALID_NAMES =
   'error_frame, error_frame_1011, reorder, repeat, drop_event, extra_frames, unknown_shape, giant_frame, agent_error, ' +
   'completed_error, close_1000_early, close_1011_after, close_code_after, drop_socket_after, stall_after, ' +
   'leak_events, silent_agent, hygiene_1011, hygiene_events, oversize_1009, burst_drop, duplicate_completion, ' +
-  'lifecycle, handshake_missing, handshake_first, handshake_incomplete, processing_delay_ms, sub_agents, no_tools, timeout_warning, timeout_failure, health';
+  'lifecycle, handshake_missing, handshake_first, handshake_incomplete, processing_delay_ms, sub_agents, no_tools, chunking, timeout_warning, timeout_failure, health';
 
 suite('parseFaults', { concurrency: true }, () => {
   const valid: readonly (readonly [string, FaultSet])[] = [

@@ -170,6 +170,7 @@ const FAULT_DEFS = {
   processing_delay_ms: millis('Time from handshake_complete to the processing phase (default 100 ms); chat messages before it are silently dropped (implies lifecycle).'),
   sub_agents: count('Start N sub-agents (agent_started, agent_completed each, own agent_name and run_id) inside the run; default 3 in the third generation, 0 before.'),
   no_tools: flag('Send no tool_executing/tool_completed: the agent ran no tool.'),
+  chunking: flag('Stream the answer as a long-document request does: thread_ready_for_chunks, two chunk_response_immediate and agent_aggregation_complete inside the run.'),
   timeout_warning: flag('Send agent_timeout_warning (elapsed 96 s of 120 s, 24 s left) before the completion.'),
   timeout_failure: flag('End the run with agent_timeout_failure (120 s, final_status TIMEOUT) instead of the completion.'),
   health: oneOf(['starting', 'unhealthy'] as const, 'Server-wide: /health, /health/ready and /health/startup answer 503 {"status":"unhealthy","message":"Startup in progress"} (starting) or 503 {"status":"unhealthy"}; the agent still works.'),

@@ -22,6 +22,8 @@ export const SUB_AGENT_NAMES: readonly string[] = ['netra-assistant', 'MessageHa
 export const AGENT_TIMEOUT_SECONDS = 120;
 /** `agent_timeout_warning`'s `elapsed_seconds` (80 % of {@link AGENT_TIMEOUT_SECONDS}). */
 export const TIMEOUT_WARNING_ELAPSED_SECONDS = 96;
+/** How many `chunk_response_immediate` the `chunking` fault sends. */
+export const CHUNK_COUNT = 2;
 /** `handshake_response`'s `message`. */
 export const HANDSHAKE_MESSAGE = 'Handshake complete';
 /** The golden path the newer welcome advertises. */
@@ -49,6 +51,9 @@ export type AgentEvent =
   | { readonly event: 'agent_error' }
   | { readonly event: 'thread_created' }
   | { readonly event: 'agent_progress'; readonly percent: number }
+  | { readonly event: 'thread_ready_for_chunks' }
+  | { readonly event: 'chunk_response_immediate'; readonly index: number }
+  | { readonly event: 'agent_aggregation_complete' }
   | { readonly event: 'agent_timeout_warning' }
   | { readonly event: 'agent_timeout_failure' };
 
@@ -264,6 +269,12 @@ function fieldsA(ev: AgentEvent, ctx: RunContext, nowMs: number): Record<string,
       return { thread_id: ctx.threadId, timestamp: epochSeconds(nowMs) };
     case 'agent_progress':
       return { status: 'in_progress', progress_percentage: ev.percent, message: 'Putting the answer together' };
+    case 'thread_ready_for_chunks':
+      return { thread_id: ctx.threadId, total_chunks: CHUNK_COUNT, status: 'ready' };
+    case 'chunk_response_immediate':
+      return { chunk_index: ev.index, total_chunks: CHUNK_COUNT, content: `Part ${ev.index + 1} of the document, read` };
+    case 'agent_aggregation_complete':
+      return { total_chunks: CHUNK_COUNT, status: 'complete', message: 'Chunk responses aggregated' };
     case 'agent_timeout_warning':
       return {
         elapsed_seconds: TIMEOUT_WARNING_ELAPSED_SECONDS,

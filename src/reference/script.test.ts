@@ -65,6 +65,10 @@ suite('planRun', { concurrency: true }, () => {
     ['timeout_failure', ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_timeout_failure']],
     ['lifecycle,sub_agents=0,timeout_warning,timeout_failure', ['thread_created', 'agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_progress', 'agent_timeout_warning', 'agent_timeout_failure']],
     ['lifecycle,close_1011_after=3', ['thread_created', 'agent_started', 'agent_thinking']],
+    [
+      'lifecycle,sub_agents=0,no_tools,chunking',
+      ['thread_created', 'thread_ready_for_chunks', 'agent_started', 'agent_thinking', 'chunk_response_immediate', 'chunk_response_immediate', 'agent_aggregation_complete', 'agent_progress', 'agent_completed'],
+    ],
     ['lifecycle,agent_error', ['thread_created', 'agent_started', 'agent_thinking', 'agent_error']],
     ['sub_agents=1,reorder', ['agent_started', 'tool_executing', 'agent_thinking', 'agent_started', 'agent_completed', 'tool_completed', 'agent_completed']],
   ];

@@ -4,7 +4,7 @@
  * plays the steps.
  */
 import { isThirdGeneration, type AgentEventName, type FaultSet } from './faults.ts';
-import type { AgentEvent, RunEventName } from './frames.ts';
+import { CHUNK_COUNT, type AgentEvent, type RunEventName } from './frames.ts';
 
 /** Frames a run sends besides agent events. */
 export type ExtraFrame = 'ack' | 'heartbeat' | 'ping' | 'pong' | 'status_update' | 'unknown_shape' | 'giant' | 'error';
@@ -80,6 +80,10 @@ function goldenPath(faults: FaultSet): { events: AgentEvent[]; ending: RunStep[]
     events.splice(firstThinking === -1 ? 1 : firstThinking + 1, 0, ...subAgents);
   }
   const last = events.pop();
+  if (faults.chunking === true) {
+    for (let index = 0; index < CHUNK_COUNT; index++) events.push({ event: 'chunk_response_immediate', index });
+    events.push({ event: 'agent_aggregation_complete' });
+  }
   if (third) events.push({ event: 'agent_progress', percent: PROGRESS_PERCENT });
   if (faults.timeout_warning === true) events.push({ event: 'agent_timeout_warning' });
   if (faults.timeout_failure === true) events.push({ event: 'agent_timeout_failure' });
@@ -87,7 +91,7 @@ function goldenPath(faults: FaultSet): { events: AgentEvent[]; ending: RunStep[]
   if (faults.agent_error === true) {
     events = [{ event: 'agent_started' }, { event: 'agent_thinking', step: 1 }, { event: 'agent_error' }];
   }
-  const opening: AgentEvent[] = third ? [{ event: 'thread_created' }] : [];
+  const opening: AgentEvent[] = [...(third ? [{ event: 'thread_created' } as const] : []), ...(faults.chunking === true ? [{ event: 'thread_ready_for_chunks' } as const] : [])];
   if (faults.close_1000_early === true) {
     return { events: [...opening, { event: 'agent_started' }], ending: [{ kind: 'close', code: 1000, reason: 'Normal closure' }] };
   }

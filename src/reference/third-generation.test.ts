@@ -394,6 +394,33 @@ suite('third generation: faults', { concurrency: true }, () => {
     assert.deepEqual(obj(obj(frames.at(-1)?.data).result), { answer: ANSWER, response: ANSWER });
   });
 
+  test('chunking: the long-document events, each with the thread and the top-level run id', async (t) => {
+    const backend = await startForTest(t);
+    const { client, threadId, runId } = await ready(t, withFault(backend.url, 'lifecycle,chunking,sub_agents=0,no_tools'));
+    ask(client, threadId, runId);
+    const frames = await readRun(client, runId);
+    assert.deepEqual(sequence(frames), [
+      'thread_created',
+      'thread_ready_for_chunks',
+      'agent_started:netra-assistant',
+      'agent_thinking',
+      'chunk_response_immediate',
+      'chunk_response_immediate',
+      'agent_aggregation_complete',
+      'agent_progress',
+      'agent_completed:netra-assistant',
+    ]);
+    assert.deepEqual(
+      frames.slice(1, 7).filter((f) => f.type !== 'agent_started' && f.type !== 'agent_thinking').map((f) => [f.run_id, f.thread_id, f.payload]),
+      [
+        [runId, threadId, { thread_id: threadId, total_chunks: 2, status: 'ready' }],
+        [runId, threadId, { chunk_index: 0, total_chunks: 2, content: 'Part 1 of the document, read' }],
+        [runId, threadId, { chunk_index: 1, total_chunks: 2, content: 'Part 2 of the document, read' }],
+        [runId, threadId, { total_chunks: 2, status: 'complete', message: 'Chunk responses aggregated' }],
+      ],
+    );
+  });
+
   test('duplicate_completion repeats only the top-level completion', async (t) => {
     const backend = await startForTest(t);
     const { client, threadId, runId } = await ready(t, withFault(backend.url, 'lifecycle,duplicate_completion,sub_agents=1'));
