@@ -9,7 +9,8 @@ export function targetHelp(): string {
   return `Usage: canary target [--port P] [--host H] [--fault SPEC]
 
 Starts the reference backend: a real WebSocket server that speaks the backend's protocol
-(ping, welcome, the five agent events), verifies JWTs the way the backend does, and injects faults.
+(ping, welcome, the five agent events; with --fault lifecycle the third generation's handshake),
+verifies JWTs the way the backend does, and injects faults.
 It runs until SIGINT or SIGTERM.
 
   --port P       port to listen on (default 8765; 0 picks a free one)

@@ -257,6 +257,87 @@ suite('authentication', { concurrency: true }, () => {
   });
 });
 
+suite('third-generation authentication (protocol.md, "Authentication additions")', { concurrency: true }, () => {
+  /** Each offer, with the entry the server echoes and the environment it records. */
+  const accepted: readonly (readonly [string, (token: string) => string[], (token: string) => string, string | null])[] = [
+    ['jwt.<env>.<token>', (tok) => [`jwt.staging.${tok}`], (tok) => `jwt.staging.${tok}`, 'staging'],
+    ['jwt-auth.<env>.<token> beside jwt-auth', (tok) => ['jwt-auth', `jwt-auth.staging.${tok}`], (tok) => `jwt-auth.staging.${tok}`, 'staging'],
+    ['bearer.<env>.<token>', (tok) => [`bearer.production.${tok}`], (tok) => `bearer.production.${tok}`, 'production'],
+    ['staging-auth.<token>', (tok) => [`staging-auth.${tok}`], (tok) => `staging-auth.${tok}`, 'staging'],
+    ['jwt.<raw token>', (tok) => [`jwt.${tok}`], (tok) => `jwt.${tok}`, null],
+    ['jwt-auth.<raw token>', (tok) => [`jwt-auth.${tok}`], (tok) => `jwt-auth.${tok}`, null],
+    ['bearer.<raw token>', (tok) => [`bearer.${tok}`], (tok) => `bearer.${tok}`, null],
+    ['jwt.<base64url token> beside jwt-auth', (tok) => ['jwt-auth', `jwt.${b64url(tok)}`], (tok) => `jwt.${b64url(tok)}`, null],
+  ];
+  for (const [form, offer, echoed, environment] of accepted) {
+    test(`accepts ${form} and echoes the token-bearing entry`, async (t) => {
+      const backend = await startForTest(t, { faults: 'lifecycle' });
+      const token = await mintReferenceToken({ sub: 'third-user' });
+      const client = await connectForTest(t, backend.url, { protocols: offer(token) });
+      assert.equal(client.ws.protocol, echoed(token));
+      assert.equal((await client.nextJson()).type, 'ping');
+      assert.equal(obj((await client.nextJson()).data).user_id, 'third-user');
+      assert.equal((await client.nextJson()).type, 'handshake_response');
+      const record = backend.connections()[0];
+      assert.deepEqual(
+        [record?.authOk, record?.tokenSource, record?.selectedSubprotocol, record?.environment],
+        [true, 'subprotocol', echoed(token), environment],
+      );
+    });
+  }
+
+  test('accepts ?token=<jwt>&env=<env> and records the environment', async (t) => {
+    const backend = await startForTest(t, { faults: 'lifecycle' });
+    const client = await connectForTest(t, `${backend.url}?token=${await mintReferenceToken({ sub: 'query-user' })}&env=staging`);
+    await client.nextJson();
+    assert.equal(obj((await client.nextJson()).data).user_id, 'query-user');
+    const record = backend.connections()[0];
+    assert.deepEqual([record?.tokenSource, record?.environment], ['query', 'staging']);
+  });
+
+  test('accepts Authorization: Bearer with X-Environment and records the environment', async (t) => {
+    const backend = await startForTest(t, { faults: 'lifecycle' });
+    const client = await connectForTest(t, backend.url, { headers: { authorization: `Bearer ${await mintReferenceToken()}`, 'x-environment': 'staging' } });
+    await client.nextJson();
+    assert.equal((await client.nextJson()).type, 'connection_established');
+    const record = backend.connections()[0];
+    assert.deepEqual([record?.tokenSource, record?.environment], ['header', 'staging']);
+  });
+
+  test('a bad token in bearer.<env>.<token> gets VALIDATION_FAILED and 1008, the entry still echoed', async (t) => {
+    const backend = await startForTest(t, { faults: 'lifecycle' });
+    const entry = `bearer.staging.${await mintReferenceToken({ secret: 'wrong-secret' })}`;
+    const client = await connectForTest(t, backend.url, { protocols: [entry] });
+    assert.equal(client.ws.protocol, entry);
+    await expectAuthRejection(client, 'VALIDATION_FAILED', 'Invalid or expired token');
+    assert.equal(backend.connections()[0]?.handshake, null);
+  });
+
+  test('unsupported subprotocols get 101 without one, then 1003', async (t) => {
+    const backend = await startForTest(t, { faults: 'lifecycle' });
+    const raw = await rawUpgrade(t, backend.url, { 'Sec-WebSocket-Protocol': 'chat', Authorization: `Bearer ${await mintReferenceToken()}` });
+    assert.equal(raw.status, 101);
+    assert.equal(raw.headers['sec-websocket-protocol'], undefined);
+    assert.deepEqual(closeOf(raw.frames[0]), { code: 1003, reason: 'Unsupported subprotocol' });
+  });
+
+  test('an earlier server does not know bearer.<env>.<token>: no subprotocol, NO_TOKEN, 1008', async (t) => {
+    const backend = await startForTest(t);
+    const raw = await rawUpgrade(t, backend.url, { 'Sec-WebSocket-Protocol': `bearer.staging.${await mintReferenceToken()}` });
+    assert.equal(raw.status, 101);
+    assert.equal(raw.headers['sec-websocket-protocol'], undefined);
+    assert.deepEqual([textOf(raw.frames[0]).error_code, closeOf(raw.frames[1])], ['NO_TOKEN', { code: 1008, reason: 'Authentication failed' }]);
+  });
+
+  test('the new server reads jwt.<env>.<token> as a raw token and refuses it', async (t) => {
+    const backend = await startForTest(t, { faults: 'subprotocol=new' });
+    const entry = `jwt.staging.${await mintReferenceToken()}`;
+    const client = await connectForTest(t, backend.url, { protocols: [entry] });
+    assert.equal(client.ws.protocol, entry);
+    await expectAuthRejection(client, 'VALIDATION_FAILED', 'Invalid or expired token');
+  });
+});
+
 suite('refused upgrades', { concurrency: true }, () => {
   test('auth_http=401 refuses the upgrade with 401', async (t) => {
     const backend = await startForTest(t, { faults: 'auth_http=401' });

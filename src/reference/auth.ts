@@ -4,18 +4,30 @@
  * token's claims.
  */
 import { decodeJwt, errors as joseErrors, importSPKI, jwtVerify } from 'jose';
-import type { FaultSet } from './faults.ts';
+import { isThirdGeneration, type FaultSet } from './faults.ts';
 import { REFERENCE_AUDIENCES, REFERENCE_ISSUER } from './token.ts';
 
 /** Where the token came from. */
 export type TokenSource = 'header' | 'subprotocol' | 'query';
 
-/** Server generation for subprotocol handling: `old` (default) or `new` (fault `subprotocol=new`). */
-export type SubprotocolGeneration = 'old' | 'new';
+/**
+ * Server generation for subprotocol handling: `old` (default), `new` (fault `subprotocol=new`) or
+ * `third` (fault `subprotocol=third`, the default under `lifecycle`; protocol.md, "Authentication additions").
+ */
+export type SubprotocolGeneration = 'old' | 'new' | 'third';
+
+/** The subprotocol generation a connection's faults select. */
+export function subprotocolGeneration(faults: FaultSet): SubprotocolGeneration {
+  return faults.subprotocol ?? (isThirdGeneration(faults) ? 'third' : 'old');
+}
 
 /** The subprotocol the browser client offers next to its `jwt.<b64url>` entry. */
 export const JWT_AUTH_SUBPROTOCOL = 'jwt-auth';
 const JWT_PREFIX = 'jwt.';
+/** Token-bearing subprotocol prefixes of the third generation, longest first where one prefixes another. */
+const THIRD_PREFIXES = ['jwt-auth.', 'jwt.', 'bearer.', 'staging-auth.'] as const;
+/** The environment `staging-auth.<token>` stands for. */
+const STAGING_AUTH_ENVIRONMENT = 'staging';
 
 /** `iat` may be this far in the future (clock skew). */
 const MAX_IAT_FUTURE_SECONDS = 60;
@@ -47,6 +59,8 @@ export type AuthOutcome =
       readonly bypassed: boolean;
       /** The verified payload; null when the test bypass let the request in unverified. */
       readonly claims: VerifiedClaims | null;
+      /** The environment the client named beside its token, if any. */
+      readonly environment: string | null;
     }
   | { readonly ok: false; readonly code: AuthErrorCode; readonly source: TokenSource | null; readonly detail: string };
 
@@ -61,6 +75,48 @@ export interface AuthRequest {
 interface FoundToken {
   readonly token: string;
   readonly source: TokenSource;
+  /** The environment the client named beside the token (subprotocol, `env` query parameter or `X-Environment`), if any. */
+  readonly environment: string | null;
+}
+
+/** A token-bearing subprotocol entry, read the third generation's way. */
+interface SubprotocolToken {
+  readonly entry: string;
+  readonly token: string;
+  readonly environment: string | null;
+}
+
+/**
+ * Reads one third-generation entry: `jwt.<env>.<token>`, `jwt-auth.<env>.<token>`,
+ * `bearer.<env>.<token>` (a JWT has three dot-separated parts, so four parts mean an environment
+ * first), `staging-auth.<token>`, `jwt.<token>`/`jwt-auth.<token>`/`bearer.<token>` (raw), and the
+ * older `jwt.<base64url token>`.
+ */
+function thirdGenerationEntry(entry: string): SubprotocolToken | null {
+  for (const prefix of THIRD_PREFIXES) {
+    if (!entry.startsWith(prefix) || entry.length === prefix.length) continue;
+    const rest = entry.slice(prefix.length);
+    if (prefix === 'staging-auth.') return { entry, token: rest, environment: STAGING_AUTH_ENVIRONMENT };
+    const parts = rest.split('.');
+    const [environment] = parts;
+    if (parts.length === 4 && environment !== undefined && environment !== '') return { entry, token: parts.slice(1).join('.'), environment };
+    if (parts.length === 1 && prefix === JWT_PREFIX) return { entry, token: Buffer.from(rest, 'base64url').toString('utf8'), environment: null };
+    return { entry, token: rest, environment: null };
+  }
+  return null;
+}
+
+function thirdGenerationToken(offered: readonly string[]): SubprotocolToken | null {
+  for (const entry of offered) {
+    const found = thirdGenerationEntry(entry);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+function headerValue(req: AuthRequest, name: string): string | null {
+  const value = req.headers[name];
+  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 /** Splits a `Sec-WebSocket-Protocol` header value into its entries. */
@@ -72,32 +128,39 @@ export function parseSubprotocols(header: string | undefined): string[] {
     .filter((p) => p !== '');
 }
 
-function tokenFromSubprotocols(offered: readonly string[], generation: SubprotocolGeneration): string | null {
+function tokenFromSubprotocols(offered: readonly string[], generation: SubprotocolGeneration): { token: string; environment: string | null } | null {
+  if (generation === 'third') return thirdGenerationToken(offered);
   const entry = offered.find((p) => p.startsWith(JWT_PREFIX) && p.length > JWT_PREFIX.length);
   if (entry === undefined) return null;
   const rest = entry.slice(JWT_PREFIX.length);
-  if (generation === 'new' && rest.includes('.')) return rest;
-  return Buffer.from(rest, 'base64url').toString('utf8');
+  if (generation === 'new' && rest.includes('.')) return { token: rest, environment: null };
+  return { token: Buffer.from(rest, 'base64url').toString('utf8'), environment: null };
 }
 
 function findToken(req: AuthRequest, generation: SubprotocolGeneration): FoundToken | null {
   const authorization = req.headers['authorization'];
   if (typeof authorization === 'string') {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (match?.[1] !== undefined) return { token: match[1], source: 'header' };
+    if (match?.[1] !== undefined) return { token: match[1], source: 'header', environment: headerValue(req, 'x-environment') };
   }
   const fromSubprotocol = tokenFromSubprotocols(req.offeredSubprotocols, generation);
-  if (fromSubprotocol !== null) return { token: fromSubprotocol, source: 'subprotocol' };
+  if (fromSubprotocol !== null) return { ...fromSubprotocol, source: 'subprotocol' };
   const fromQuery = req.query.get('token');
-  if (fromQuery !== null && fromQuery !== '') return { token: fromQuery, source: 'query' };
+  const env = req.query.get('env');
+  if (fromQuery !== null && fromQuery !== '') return { token: fromQuery, source: 'query', environment: env === null || env === '' ? null : env };
   return null;
 }
 
 /**
  * The subprotocol the server answers with, or `false` for none. The old generation selects
- * `jwt-auth` if offered; the new one echoes the token-bearing `jwt.` entry, else `jwt-auth`.
+ * `jwt-auth` if offered; the new one echoes the token-bearing `jwt.` entry, else `jwt-auth`; the
+ * third echoes the first token-bearing entry of any of its forms, else `jwt-auth`.
  */
 export function selectSubprotocol(offered: readonly string[], generation: SubprotocolGeneration): string | false {
+  if (generation === 'third') {
+    const found = thirdGenerationToken(offered);
+    if (found !== null) return found.entry;
+  }
   if (generation === 'new') {
     const tokenEntry = offered.find((p) => p.startsWith(JWT_PREFIX) && p.length > JWT_PREFIX.length);
     if (tokenEntry !== undefined) return tokenEntry;
@@ -107,7 +170,7 @@ export function selectSubprotocol(offered: readonly string[], generation: Subpro
 
 /** True when the new generation must close 1003: subprotocols were offered and none is supported. */
 export function rejectsSubprotocols(offered: readonly string[], generation: SubprotocolGeneration): boolean {
-  return generation === 'new' && offered.length > 0 && selectSubprotocol(offered, generation) === false;
+  return generation !== 'old' && offered.length > 0 && selectSubprotocol(offered, generation) === false;
 }
 
 /** True when a header name looks like the backend's test shortcut (any name containing `test` or `e2e`). */
@@ -172,19 +235,20 @@ function unverifiedSubject(token: string): string | null {
 
 /**
  * Authenticates one upgrade request. Faults read here: `auth_frame` (refuse every token with
- * AUTH_FAILED), `test_bypass` (test headers skip verification), `subprotocol` (raw tokens after `jwt.`),
+ * AUTH_FAILED), `test_bypass` (test headers skip verification), `subprotocol` and `lifecycle` (which subprotocol forms carry a token),
  * `accept_expired` (a passed `exp` is tolerated).
  */
 export async function authenticate(req: AuthRequest, faults: FaultSet, key: VerifyKey): Promise<AuthOutcome> {
-  const found = findToken(req, faults.subprotocol ?? 'old');
+  const found = findToken(req, subprotocolGeneration(faults));
+  const environment = found?.environment ?? null;
   const source = found?.source ?? null;
   if (faults.auth_frame === true) return { ok: false, code: 'AUTH_FAILED', source, detail: 'fault auth_frame' };
   if (faults.test_bypass === true && Object.keys(req.headers).some(isTestBypassHeader)) {
     const userId = (found && unverifiedSubject(found.token)) ?? BYPASS_USER;
-    return { ok: true, userId, source, bypassed: true, claims: null };
+    return { ok: true, userId, source, bypassed: true, claims: null, environment };
   }
   if (found === null) return { ok: false, code: 'NO_TOKEN', source, detail: 'no token in header, subprotocol or query' };
   const verified = await verifyAccessToken(found.token, key, Date.now(), { acceptExpired: faults.accept_expired === true });
   if (!verified.ok) return { ok: false, code: 'VALIDATION_FAILED', source, detail: verified.detail };
-  return { ok: true, userId: verified.userId, source, bypassed: false, claims: verified.claims };
+  return { ok: true, userId: verified.userId, source, bypassed: false, claims: verified.claims, environment };
 }

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { WebSocket, type RawData } from 'ws';
-import { authenticate, rejectsSubprotocols, type AuthErrorCode, type AuthRequest, type VerifyKey } from './auth.ts';
-import type { FaultSet } from './faults.ts';
+import { authenticate, rejectsSubprotocols, subprotocolGeneration, type AuthErrorCode, type AuthRequest, type VerifyKey } from './auth.ts';
+import { isThirdGeneration, type FaultSet } from './faults.ts';
 import {
   BAD_WELCOME_TEXT,
   MAX_MESSAGE_SIZE_BYTES,
@@ -16,6 +16,8 @@ import {
   errorFrame,
   errorMessageFrame,
   giantFrameText,
+  handshakeCompleteFrame,
+  handshakeResponseFrame,
   heartbeatAckFrame,
   heartbeatFrame,
   pingFrame,
@@ -25,13 +27,18 @@ import {
   welcomeNewFrame,
   welcomeOldFrame,
   wrongWelcomeFrame,
+  SUB_AGENT_NAMES,
+  TOP_AGENT_NAME_THIRD,
+  AGENT_NAME,
+  type AgentRef,
   type Frame,
+  type ProposedSession,
   type Envelope,
   type RunContext,
 } from './frames.ts';
 import type { ActiveRuns } from './active-runs.ts';
-import type { MutableConnectionRecord } from './records.ts';
-import { planRun, type ExtraFrame } from './script.ts';
+import type { ChatOutcome, MutableConnectionRecord } from './records.ts';
+import { planRun, subAgentCount, type ExtraFrame } from './script.ts';
 
 /** What a connection needs from its server. */
 export interface ConnectionDeps {
@@ -57,6 +64,13 @@ export const CHAT_MESSAGE_TYPES: readonly string[] = ['user_message', 'chat', 'm
 export const AUTH_CLOSE_DELAY_MS = 100;
 /** How long `pong_required` waits for the client's pong. */
 export const PONG_TIMEOUT_MS = 2000;
+/**
+ * Third generation: time from `handshake_complete` to the processing phase, when `processing_delay_ms`
+ * is not given. The official client waits 500 ms (protocol.md, "Third generation").
+ */
+export const PROCESSING_DELAY_MS = 100;
+/** Client frames the third generation reads before its processing phase; everything else is dropped silently. */
+const CONTROL_MESSAGE_TYPES: readonly string[] = ['ping', 'pong', 'heartbeat', 'handshake_acknowledged'];
 
 const AUTH_ERROR_TEXT: Readonly<Record<AuthErrorCode, string>> = {
   NO_TOKEN: 'Authentication token required',
@@ -87,6 +101,13 @@ function hex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
 }
 
+/** The text of a chat message: `payload.content|text|message` (flat without a payload), `user_request` for `start_agent`. */
+function chatText(msg: Record<string, unknown>, payload: Record<string, unknown> | null): string {
+  if (msg['type'] === 'start_agent') return firstString(payload?.['user_request'], msg['user_request']) ?? '';
+  const text = payload ? firstString(payload['content'], payload['text'], payload['message']) : firstString(msg['content'], msg['text'], msg['message']);
+  return text ?? '';
+}
+
 /** Reads a client frame; the type is recorded even when the frame is not acted on. */
 function parseClientMessage(text: string): ClientMessage {
   try {
@@ -96,7 +117,23 @@ function parseClientMessage(text: string): ClientMessage {
   }
 }
 
-/** A `/ws` or `/websocket` connection. */
+/**
+ * A `/ws` or `/websocket` connection.
+ *
+ * In the third generation ({@link isThirdGeneration}; protocol.md, "Third generation") the wire
+ * exchange after authentication is, with no pause unless a fault adds one:
+ * `ping`, the welcome (`connection_established`), `handshake_response` (before the welcome under
+ * `handshake_first`; never under `handshake_missing`); on the first `handshake_acknowledged` with
+ * the proposed `thread_id`, `{"type":"handshake_complete"}` at once, then the processing phase
+ * {@link PROCESSING_DELAY_MS} later (`processing_delay_ms`). Before that phase only `ping`, `pong`,
+ * `heartbeat` and `handshake_acknowledged` are read; anything else is dropped without an answer.
+ * In the processing phase a chat message whose `payload.thread_id` (or flat `thread_id`) is not the
+ * proposed thread gets no answer either. A run's events all carry the proposed `thread_id`; the
+ * top-level agent's events carry the handshake's `run_id` (without a handshake: the message's
+ * `payload.run_id`, else a fresh one), so the run ends at the `agent_completed` (or
+ * `agent_timeout_failure`) whose `run_id` is the handshake's. Every chat message is recorded with
+ * what became of it (`ConnectionRecord.chatMessages`).
+ */
 export class AgentConnection implements Terminable {
   readonly #ws: WebSocket;
   readonly #record: MutableConnectionRecord;
@@ -112,6 +149,10 @@ export class AgentConnection implements Terminable {
   #heartbeat: NodeJS.Timeout | null = null;
   #onPong: (() => void) | null = null;
   #connectionId = '';
+  /** Third generation: the session `handshake_response` proposed; null before it and in earlier generations. */
+  #session: ProposedSession | null = null;
+  /** Whether chat messages are read: at once in earlier generations, from the processing phase in the third. */
+  #processing = true;
 
   constructor(
     ws: WebSocket,
@@ -214,7 +255,7 @@ export class AgentConnection implements Terminable {
       this.#close(1011, 'Factory SSOT validation failed');
       return;
     }
-    if (rejectsSubprotocols(this.#record.offeredSubprotocols, faults.subprotocol ?? 'old')) {
+    if (rejectsSubprotocols(this.#record.offeredSubprotocols, subprotocolGeneration(faults))) {
       this.#close(1003, 'Unsupported subprotocol');
       return;
     }
@@ -232,16 +273,24 @@ export class AgentConnection implements Terminable {
     }
     this.#record.userId = auth.userId;
     this.#record.claims = auth.claims;
+    this.#record.environment = auth.environment;
     this.#log(`authenticated ${auth.userId} via ${auth.source ?? 'none'}${auth.bypassed ? ' (test bypass)' : ''}`);
 
-    const welcomeNew = faults.welcome === 'new';
-    this.#connectionId = welcomeNew ? `main_${hex(8)}` : `ws_ref_${Math.floor(this.#deps.now() / 1000)}_${hex(4)}`;
+    const third = isThirdGeneration(faults);
+    const welcomeNew = faults.welcome === 'new' || (faults.welcome === undefined && third);
+    this.#connectionId = third && faults.welcome === undefined ? `ws_conn_${hex(8)}` : welcomeNew ? `main_${hex(8)}` : `ws_ref_${Math.floor(this.#deps.now() / 1000)}_${hex(4)}`;
+    if (third && faults.handshake_missing !== true) {
+      this.#session = { threadId: `thread_ref_${hex(6)}`, runId: `run_${hex(6)}`, requestId: `req_${hex(6)}`, sessionToken: randomBytes(24).toString('base64url') };
+      this.#record.handshake = { ...this.#session, acknowledgedThreadId: null, completed: false, processing: false };
+      this.#processing = false;
+    }
     await this.#send(pingFrame(this.#deps.now()));
     if (this.#ended) return;
     const pongWait = faults.pong_required === true ? this.#waitForPong(PONG_TIMEOUT_MS) : null;
     this.#heartbeat = setInterval(() => void this.#send(pingFrame(this.#deps.now())), this.#deps.heartbeatIntervalMs);
     this.#state = 'open';
     for (const message of this.#queued.splice(0)) this.#handle(message);
+    if (faults.handshake_first === true) await this.#proposeSession();
 
     if (pongWait !== null && !(await pongWait)) {
       if (!this.#ended) this.#close(1008, 'Heartbeat timeout');
@@ -264,6 +313,39 @@ export class AgentConnection implements Terminable {
         ? welcomeNewFrame(this.#connectionId, auth.userId, now)
         : welcomeOldFrame(this.#connectionId, auth.userId, this.#deps.heartbeatIntervalMs / 1000, now),
     );
+    if (faults.handshake_first !== true) await this.#proposeSession();
+  }
+
+  /** Third generation: sends `handshake_response` (once; nothing in earlier generations). */
+  async #proposeSession(): Promise<void> {
+    if (this.#session === null || this.#ended || this.#state !== 'open') return;
+    this.#log(`handshake: proposing thread ${this.#session.threadId}`);
+    await this.#send(handshakeResponseFrame(this.#session, this.#deps.now()));
+  }
+
+  /**
+   * Third generation: a `handshake_acknowledged`. Only the first one counts; with the proposed
+   * thread id it gets `handshake_complete` (unless `handshake_incomplete`) and, after the
+   * processing delay, the processing phase; with another id nothing happens.
+   */
+  async #acknowledge(threadId: string | null): Promise<void> {
+    const handshake = this.#record.handshake;
+    if (this.#session === null || handshake === null || handshake.acknowledgedThreadId !== null) return;
+    handshake.acknowledgedThreadId = threadId ?? '';
+    if (threadId !== this.#session.threadId) {
+      this.#log(`handshake: acknowledged thread ${String(threadId)}, not ${this.#session.threadId}; the handshake never completes`);
+      return;
+    }
+    if (this.#faults.handshake_incomplete === true) {
+      this.#log('fault handshake_incomplete: no handshake_complete');
+      return;
+    }
+    await this.#send(handshakeCompleteFrame());
+    handshake.completed = true;
+    if (!(await this.#sleep(this.#faults.processing_delay_ms ?? PROCESSING_DELAY_MS))) return;
+    this.#processing = true;
+    handshake.processing = true;
+    this.#log('processing phase: chat messages are read from now on');
   }
 
   /** Resolves true on the client's next pong, false after `timeoutMs` or when the connection ends. */
@@ -303,6 +385,7 @@ export class AgentConnection implements Terminable {
 
   #handle(message: ClientMessage): void {
     const now = this.#deps.now();
+    if (message.kind === 'invalid_json' && !this.#processing) return;
     if (message.kind === 'invalid_json') {
       if (this.#faults.hygiene_1011 === true) this.#close(1011, 'Internal error');
       else if (this.#faults.hygiene_events === true) this.#startRun('', null);
@@ -310,6 +393,13 @@ export class AgentConnection implements Terminable {
       return;
     }
     const msg = message.value;
+    if (!this.#processing && !(isRecord(msg) && typeof msg['type'] === 'string' && CONTROL_MESSAGE_TYPES.includes(msg['type']))) {
+      if (isRecord(msg) && typeof msg['type'] === 'string' && (CHAT_MESSAGE_TYPES.includes(msg['type']) || msg['type'] === 'start_agent')) {
+        this.#recordChat(msg, 'before_processing');
+        this.#log(`dropped a ${msg['type']} that arrived before the processing phase`);
+      }
+      return;
+    }
     if (!isRecord(msg) || typeof msg['type'] !== 'string') {
       void this.#send(errorMessageFrame('FORMAT_ERROR', 'Message must be a JSON object with a string "type"', now));
       return;
@@ -323,19 +413,46 @@ export class AgentConnection implements Terminable {
       void this.#send(pongFrame(now));
     } else if (type === 'heartbeat') {
       void this.#send(heartbeatAckFrame(now));
-    } else if (CHAT_MESSAGE_TYPES.includes(type)) {
-      const text = payload ? firstString(payload['content'], payload['text'], payload['message']) : firstString(msg['content'], msg['text'], msg['message']);
-      this.#startRun(text ?? '', firstString(payload?.['thread_id'], msg['thread_id']));
-    } else if (type === 'start_agent') {
-      this.#startRun(firstString(payload?.['user_request'], msg['user_request']) ?? '', firstString(payload?.['thread_id'], msg['thread_id']));
+    } else if (type === 'handshake_acknowledged' && this.#session !== null) {
+      this.#acknowledge(firstString(msg['thread_id'], payload?.['thread_id'])).catch((err: unknown) => this.#crash(err));
+    } else if (CHAT_MESSAGE_TYPES.includes(type) || type === 'start_agent') {
+      const threadId = firstString(payload?.['thread_id'], msg['thread_id']);
+      if (this.#session !== null && threadId !== this.#session.threadId) {
+        this.#recordChat(msg, 'wrong_thread');
+        this.#log(`no events for a ${type} on thread ${String(threadId)}: the proposed thread is ${this.#session.threadId}`);
+        return;
+      }
+      this.#recordChat(msg, this.#startRun(chatText(msg, payload), threadId, firstString(payload?.['run_id'], msg['run_id'])));
     } else {
       void this.#send(ackFrame(type, now));
     }
   }
 
-  #startRun(text: string, threadId: string | null): void {
+  #recordChat(msg: Record<string, unknown>, outcome: ChatOutcome): void {
+    const payload = isRecord(msg['payload']) ? msg['payload'] : null;
+    this.#record.chatMessages.push({
+      type: typeof msg['type'] === 'string' ? msg['type'] : '',
+      threadId: firstString(payload?.['thread_id'], msg['thread_id']),
+      runId: firstString(payload?.['run_id'], msg['run_id']),
+      text: chatText(msg, payload),
+      outcome,
+    });
+  }
+
+  /** The agents of a run: the top-level one with `runId`, then the sub-agents `sub_agents` asks for. */
+  #agentsOf(runId: string): AgentRef[] {
+    const third = isThirdGeneration(this.#faults);
+    const agents: AgentRef[] = [{ name: third ? TOP_AGENT_NAME_THIRD : AGENT_NAME, runId }];
+    for (let i = 1; i <= subAgentCount(this.#faults); i++) agents.push({ name: SUB_AGENT_NAMES[i - 1] ?? `sub_agent_${i}`, runId: `run_${hex(6)}` });
+    return agents;
+  }
+
+  /** Starts an agent run, or says why none started. */
+  #startRun(text: string, threadId: string | null, clientRunId: string | null = null): ChatOutcome {
+    const runId = this.#session?.runId ?? (isThirdGeneration(this.#faults) ? clientRunId : null) ?? `run_${hex(6)}`;
     const ctx: RunContext = {
-      runId: `run_${hex(6)}`,
+      runId,
+      agents: this.#agentsOf(runId),
       threadId: threadId ?? `thread_${hex(6)}`,
       userId: this.#record.userId ?? '',
       requestId: `req_${hex(6)}`,
@@ -346,16 +463,17 @@ export class AgentConnection implements Terminable {
     this.#log(`run ${ctx.runId} thread ${ctx.threadId}`);
     if (++this.#chatMessages === this.#faults.burst_drop) {
       this.#log(`fault burst_drop: chat message ${this.#chatMessages} (run ${ctx.runId}) is ignored`);
-      return;
+      return 'ignored';
     }
     if (this.#faults.silent_agent === true) {
       this.#log(`fault silent_agent: run ${ctx.runId} never starts`);
-      return;
+      return 'ignored';
     }
     this.#deps.activeRuns?.add(this.#record.id, ctx);
     this.#run(ctx)
       .catch((err: unknown) => this.#crash(err))
       .finally(() => this.#deps.activeRuns?.delete(ctx));
+    return 'run';
   }
 
   /** Fault `leak_events`: the oldest run in progress on another connection leaks its agent_thinking here. */
@@ -379,9 +497,9 @@ export class AgentConnection implements Terminable {
           const now = this.#deps.now();
           if (step.event.event === 'tool_executing') ctx.toolStartedAtMs = now;
           const frame = agentEventFrame(step.event, envelope, ctx, now);
-          if (step.event.event === 'agent_completed' && this.#faults.duplicate_completion === true) void this.#send(frame);
+          if (step.event.event === 'agent_completed' && !('agent' in step.event) && this.#faults.duplicate_completion === true) void this.#send(frame);
           await this.#send(frame);
-          if (step.event.event === 'agent_started' && this.#faults.leak_events === true) await this.#leakOtherRun(envelope);
+          if (step.event.event === 'agent_started' && !('agent' in step.event) && this.#faults.leak_events === true) await this.#leakOtherRun(envelope);
           break;
         }
         case 'extra':

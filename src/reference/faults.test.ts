@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
-import { FAULT_NAMES, FAULT_SYNTAX, FAULTS, FaultSpecError, formatFaults, mergeFaults, parseFaults, type FaultSet } from './faults.ts';
+import { FAULT_NAMES, FAULT_SYNTAX, FAULTS, FaultSpecError, formatFaults, isThirdGeneration, mergeFaults, parseFaults, type FaultSet } from './faults.ts';
 
 const VALID_NAMES =
   'upgrade_hang, upgrade_status, auth_http, subprotocol, drop_socket_handshake, close_1011_handshake, storm_1011, auth_frame, ' +
   'test_bypass, accept_expired, pong_required, welcome_delay_ms, no_welcome, bad_welcome, wrong_welcome, welcome, envelope, delay_ms, ' +
   'error_frame, error_frame_1011, reorder, repeat, drop_event, extra_frames, unknown_shape, giant_frame, agent_error, ' +
   'completed_error, close_1000_early, close_1011_after, close_code_after, drop_socket_after, stall_after, ' +
-  'leak_events, silent_agent, hygiene_1011, hygiene_events, oversize_1009, burst_drop, duplicate_completion, health';
+  'leak_events, silent_agent, hygiene_1011, hygiene_events, oversize_1009, burst_drop, duplicate_completion, ' +
+  'lifecycle, handshake_missing, handshake_first, handshake_incomplete, processing_delay_ms, sub_agents, no_tools, chunking, timeout_warning, timeout_failure, health';
 
 suite('parseFaults', { concurrency: true }, () => {
   const valid: readonly (readonly [string, FaultSet])[] = [
@@ -22,6 +23,8 @@ suite('parseFaults', { concurrency: true }, () => {
     ['envelope=system_message,welcome=new,subprotocol=new', { envelope: 'system_message', welcome: 'new', subprotocol: 'new' }],
     ['drop_event=agent_thinking', { drop_event: 'agent_thinking' }],
     ['upgrade_hang,giant_frame,pong_required', { upgrade_hang: true, giant_frame: true, pong_required: true }],
+    ['lifecycle,sub_agents=0,processing_delay_ms=750', { lifecycle: true, sub_agents: 0, processing_delay_ms: 750 }],
+    ['subprotocol=third,handshake_first,timeout_failure', { subprotocol: 'third', handshake_first: true, timeout_failure: true }],
   ];
   for (const [spec, expected] of valid) {
     test(`parses ${JSON.stringify(spec)}`, () => {
@@ -37,6 +40,7 @@ suite('parseFaults', { concurrency: true }, () => {
     ['close_1011_after=-1', 'Invalid fault spec "close_1011_after=-1": fault "close_1011_after" has a bad value "-1": expected an integer from 0 to 1000000'],
     ['reorder=1', 'Invalid fault spec "reorder=1": fault "reorder" takes no value, got "reorder=1"'],
     ['envelope=xml', 'Invalid fault spec "envelope=xml": fault "envelope" has a bad value "xml": expected one of payload, data, flat, system_message'],
+    ['subprotocol=fourth', 'Invalid fault spec "subprotocol=fourth": fault "subprotocol" has a bad value "fourth": expected one of old, new, third'],
     ['welcome=newest', 'Invalid fault spec "welcome=newest": fault "welcome" has a bad value "newest": expected one of old, new'],
     ['auth_http=402', 'Invalid fault spec "auth_http=402": fault "auth_http" has a bad value "402": expected one of 401, 403'],
     ['upgrade_status=101', 'Invalid fault spec "upgrade_status=101": fault "upgrade_status" has a bad value "101": expected an HTTP status from 200 to 599'],
@@ -100,6 +104,15 @@ suite('fault table', { concurrency: true }, () => {
     const formatted = formatFaults(parseFaults(spec));
     assert.equal(formatted, 'auth_http=403,envelope=data,reorder,close_code_after=4000@2,stall_after=3');
     assert.deepEqual(parseFaults(formatted), parseFaults(spec));
+  });
+
+  test('the third generation is lifecycle or any fault that implies it', () => {
+    for (const spec of ['lifecycle', 'handshake_missing', 'handshake_first', 'handshake_incomplete', 'processing_delay_ms=0']) {
+      assert.equal(isThirdGeneration(parseFaults(spec)), true, spec);
+    }
+    for (const spec of ['', 'sub_agents=2', 'no_tools', 'timeout_warning', 'timeout_failure', 'subprotocol=third', 'welcome=new']) {
+      assert.equal(isThirdGeneration(parseFaults(spec)), false, spec);
+    }
   });
 
   test('per-connection faults replace server-wide ones of the same name', () => {

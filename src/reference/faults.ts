@@ -126,7 +126,7 @@ const FAULT_DEFS = {
   upgrade_hang: flag('Never answer the upgrade request; the socket is held until close().'),
   upgrade_status: statusIn(200, 599, 'Refuse the upgrade with this HTTP status (503 answers {"status":"unhealthy","message":"Startup in progress"}).'),
   auth_http: statusOneOf([401, 403] as const, 'Refuse the upgrade with HTTP 401 or 403, as a gateway in front of the backend would.'),
-  subprotocol: oneOf(['old', 'new'] as const, 'Subprotocol generation: old selects jwt-auth; new echoes the jwt.<token> entry, takes raw tokens and closes 1003 on unsupported offers.'),
+  subprotocol: oneOf(['old', 'new', 'third'] as const, 'Subprotocol generation: old selects jwt-auth; new echoes the jwt.<token> entry, takes raw tokens and closes 1003 on unsupported offers; third (the default under lifecycle) also takes jwt.<env>.<token>, jwt-auth.[<env>.]<token>, bearer.[<env>.]<token> and staging-auth.<token>.'),
   drop_socket_handshake: flag('Destroy the TCP socket right after the 101, without a close frame (client sees 1006).'),
   close_1011_handshake: flag('Right after the 101, before ping and welcome, close 1011 "Factory SSOT validation failed".'),
   storm_1011: count('Fail upgrades beyond the first N of a burst (each within 250 ms of the one before) as close_1011_handshake does: the Cloud Run race.'),
@@ -163,8 +163,32 @@ const FAULT_DEFS = {
   oversize_1009: flag('Close 1009 "Message too big" on a message over max_message_size (8192 bytes) instead of dropping it silently.'),
   burst_drop: count('Silently ignore the N-th chat message of a connection (1-based): no event, no error, the other messages are answered.'),
   duplicate_completion: flag('Send agent_completed twice, back to back, for every run.'),
+  lifecycle: flag('Third generation (October 2025): after the welcome, handshake_response proposes a thread; chat messages are read only after handshake_acknowledged, handshake_complete and the processing phase, and only with that thread id.'),
+  handshake_missing: flag('Third generation without the handshake: no handshake_response, chat messages are read right after the welcome as in earlier generations (implies lifecycle).'),
+  handshake_first: flag('Send handshake_response before the welcome (implies lifecycle).'),
+  handshake_incomplete: flag('Never send handshake_complete and never reach the processing phase: every chat message is dropped (implies lifecycle).'),
+  processing_delay_ms: millis('Time from handshake_complete to the processing phase (default 100 ms); chat messages before it are silently dropped (implies lifecycle).'),
+  sub_agents: count('Start N sub-agents (agent_started, agent_completed each, own agent_name and run_id) inside the run; default 3 in the third generation, 0 before.'),
+  no_tools: flag('Send no tool_executing/tool_completed: the agent ran no tool.'),
+  chunking: flag('Stream the answer as a long-document request does: thread_ready_for_chunks, two chunk_response_immediate and agent_aggregation_complete inside the run.'),
+  timeout_warning: flag('Send agent_timeout_warning (elapsed 96 s of 120 s, 24 s left) before the completion.'),
+  timeout_failure: flag('End the run with agent_timeout_failure (120 s, final_status TIMEOUT) instead of the completion.'),
   health: oneOf(['starting', 'unhealthy'] as const, 'Server-wide: /health, /health/ready and /health/startup answer 503 {"status":"unhealthy","message":"Startup in progress"} (starting) or 503 {"status":"unhealthy"}; the agent still works.'),
 } as const;
+
+/**
+ * True when a connection speaks the third generation (protocol.md, "Third generation"): `lifecycle`
+ * or any fault that implies it.
+ */
+export function isThirdGeneration(faults: FaultSet): boolean {
+  return (
+    faults.lifecycle === true ||
+    faults.handshake_missing === true ||
+    faults.handshake_first === true ||
+    faults.handshake_incomplete === true ||
+    faults.processing_delay_ms !== undefined
+  );
+}
 
 /** The name of every fault the reference backend can inject. */
 export type FaultName = keyof typeof FAULT_DEFS;

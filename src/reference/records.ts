@@ -1,5 +1,42 @@
 import type { TokenSource, VerifiedClaims } from './auth.ts';
 
+/** What became of one chat message (protocol.md, "Third generation"). */
+export type ChatOutcome =
+  /** It started an agent run. */
+  | 'run'
+  /** Third generation: it arrived before the processing phase and was silently dropped. */
+  | 'before_processing'
+  /** Third generation: its `payload.thread_id` was not the proposed thread; no events. */
+  | 'wrong_thread'
+  /** `burst_drop` or `silent_agent` swallowed it. */
+  | 'ignored';
+
+/** One chat message as the server read it. */
+export interface ChatMessageRecord {
+  readonly type: string;
+  /** `payload.thread_id` (or a flat `thread_id`); null when absent. */
+  readonly threadId: string | null;
+  /** `payload.run_id` (or a flat `run_id`); null when absent. */
+  readonly runId: string | null;
+  readonly text: string;
+  readonly outcome: ChatOutcome;
+}
+
+/** The third generation's handshake on one connection, as the server ran it. */
+export interface HandshakeRecord {
+  /** What `handshake_response` proposed. */
+  readonly threadId: string;
+  readonly runId: string;
+  readonly requestId: string;
+  readonly sessionToken: string;
+  /** The `thread_id` of the first `handshake_acknowledged` ('' when it carried none), null until one arrives. Later ones are ignored. */
+  readonly acknowledgedThreadId: string | null;
+  /** Whether `handshake_complete` was sent. */
+  readonly completed: boolean;
+  /** Whether the processing phase began (chat messages are read from then on). */
+  readonly processing: boolean;
+}
+
 /** What the reference backend saw of one upgrade request and the connection that followed. */
 export interface ConnectionRecord {
   /** 1, 2, 3, ... in arrival order, per server. */
@@ -24,6 +61,12 @@ export interface ConnectionRecord {
   readonly pongsReceived: number;
   /** The `type` of each client JSON frame, in order (frames without a string `type` are not listed). */
   readonly messagesReceived: readonly string[];
+  /** The environment the client named beside its token (`jwt.<env>.<token>`, `?env=`, `X-Environment`); null when none. */
+  readonly environment: string | null;
+  /** Third generation only: the handshake; null when none was sent. */
+  readonly handshake: HandshakeRecord | null;
+  /** Every chat message read after authentication, in order, with what became of it. */
+  readonly chatMessages: readonly ChatMessageRecord[];
 }
 
 /** The backend's own, growing view of a record. */
@@ -40,6 +83,9 @@ export interface MutableConnectionRecord {
   claims: VerifiedClaims | null;
   pongsReceived: number;
   readonly messagesReceived: string[];
+  environment: string | null;
+  handshake: { -readonly [K in keyof HandshakeRecord]: HandshakeRecord[K] } | null;
+  readonly chatMessages: ChatMessageRecord[];
 }
 
 /** A frozen copy for callers of `connections()`. */
@@ -50,5 +96,7 @@ export function snapshotRecord(r: MutableConnectionRecord): ConnectionRecord {
     claims: r.claims === null ? null : Object.freeze(structuredClone(r.claims)),
     headerNames: Object.freeze([...r.headerNames]),
     messagesReceived: Object.freeze([...r.messagesReceived]),
+    handshake: r.handshake === null ? null : Object.freeze({ ...r.handshake }),
+    chatMessages: Object.freeze(r.chatMessages.map((c) => Object.freeze({ ...c }))),
   });
 }

@@ -42,12 +42,52 @@ suite('planRun', { concurrency: true }, () => {
     ['stall_after=3', ['agent_started', 'agent_thinking', 'tool_executing']],
     ['drop_event=agent_started,stall_after=1', ['agent_thinking']],
     ['error_frame', []],
+    [
+      'lifecycle',
+      [
+        'thread_created',
+        'agent_started',
+        'agent_thinking',
+        'agent_started',
+        'agent_completed',
+        'agent_started',
+        'agent_completed',
+        'agent_started',
+        'agent_completed',
+        'tool_executing',
+        'tool_completed',
+        'agent_progress',
+        'agent_completed',
+      ],
+    ],
+    ['handshake_incomplete,sub_agents=0,no_tools', ['thread_created', 'agent_started', 'agent_thinking', 'agent_progress', 'agent_completed']],
+    ['timeout_warning', ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_timeout_warning', 'agent_completed']],
+    ['timeout_failure', ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_timeout_failure']],
+    ['lifecycle,sub_agents=0,timeout_warning,timeout_failure', ['thread_created', 'agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_progress', 'agent_timeout_warning', 'agent_timeout_failure']],
+    ['lifecycle,close_1011_after=3', ['thread_created', 'agent_started', 'agent_thinking']],
+    [
+      'lifecycle,sub_agents=0,no_tools,chunking',
+      ['thread_created', 'thread_ready_for_chunks', 'agent_started', 'agent_thinking', 'chunk_response_immediate', 'chunk_response_immediate', 'agent_aggregation_complete', 'agent_progress', 'agent_completed'],
+    ],
+    ['lifecycle,agent_error', ['thread_created', 'agent_started', 'agent_thinking', 'agent_error']],
+    ['sub_agents=1,reorder', ['agent_started', 'tool_executing', 'agent_thinking', 'agent_started', 'agent_completed', 'tool_completed', 'agent_completed']],
   ];
   for (const [spec, expected] of table) {
     test(`events for ${JSON.stringify(spec)}`, () => {
       assert.deepEqual(events(spec), expected);
     });
   }
+
+  test('third generation: sub-agents carry their index, the top-level completion is last with status done', () => {
+    const steps = planRun(parseFaults('lifecycle,sub_agents=2'), 1).flatMap((s) => (s.kind === 'event' ? [s.event] : []));
+    assert.deepEqual(steps.filter((e) => 'agent' in e), [
+      { event: 'agent_started', agent: 1 },
+      { event: 'agent_completed', status: 'done', agent: 1 },
+      { event: 'agent_started', agent: 2 },
+      { event: 'agent_completed', status: 'done', agent: 2 },
+    ]);
+    assert.deepEqual(steps.at(-1), { event: 'agent_completed', status: 'done' });
+  });
 
   test('pauses delayMs between events only', () => {
     assert.deepEqual(shape(planRun({}, 7)), ['agent_started', '~7', 'agent_thinking', '~7', 'tool_executing', '~7', 'tool_completed', '~7', 'agent_completed']);

@@ -3,8 +3,8 @@
  * which pauses and how the run ends. Pure: every run fault is applied here, the connection only
  * plays the steps.
  */
-import type { AgentEventName, FaultSet } from './faults.ts';
-import type { AgentEvent } from './frames.ts';
+import { isThirdGeneration, type AgentEventName, type FaultSet } from './faults.ts';
+import { CHUNK_COUNT, type AgentEvent, type RunEventName } from './frames.ts';
 
 /** Frames a run sends besides agent events. */
 export type ExtraFrame = 'ack' | 'heartbeat' | 'ping' | 'pong' | 'status_update' | 'unknown_shape' | 'giant' | 'error';
@@ -23,10 +23,28 @@ export const INTERNAL_ERROR_REASON = 'Internal error';
 export const ERROR_FRAME_CLOSE_DELAY_MS = 20;
 
 const TOOLS = ['cost_lookup', 'usage_summary'] as const;
+/** Sub-agents of a third-generation run when `sub_agents` is not given (the staging run's four `agent_started`). */
+export const DEFAULT_SUB_AGENTS_THIRD = 3;
+/** `agent_progress`'s `progress_percentage` in the third generation. */
+const PROGRESS_PERCENT = 80;
+
+/** How many sub-agents a run under `faults` starts. */
+export function subAgentCount(faults: FaultSet): number {
+  return faults.sub_agents ?? (isThirdGeneration(faults) ? DEFAULT_SUB_AGENTS_THIRD : 0);
+}
+
+/** Each sub-agent (1..n) starts and completes, all before the top-level agent's later events. */
+function subAgentEvents(n: number, status: 'completed' | 'done'): AgentEvent[] {
+  const out: AgentEvent[] = [];
+  for (let agent = 1; agent <= n; agent++) out.push({ event: 'agent_started', agent }, { event: 'agent_completed', status, agent });
+  return out;
+}
 const EXTRAS_BETWEEN_EVENTS: readonly ExtraFrame[] = ['ack', 'heartbeat', 'ping', 'pong', 'status_update'];
 
 function goldenPath(faults: FaultSet): { events: AgentEvent[]; ending: RunStep[] } {
-  const status = faults.completed_error === true ? 'error' : 'completed';
+  const third = isThirdGeneration(faults);
+  const success = third ? 'done' : 'completed';
+  const status = faults.completed_error === true ? 'error' : success;
   let events: AgentEvent[];
   if (faults.repeat === true) {
     events = [
@@ -55,13 +73,29 @@ function goldenPath(faults: FaultSet): { events: AgentEvent[]; ending: RunStep[]
     const [moved] = events.splice(executing, 1);
     if (moved !== undefined) events.splice(thinking, 0, moved);
   }
+  if (faults.no_tools === true) events = events.filter((e) => e.event !== 'tool_executing' && e.event !== 'tool_completed');
+  const subAgents = subAgentEvents(subAgentCount(faults), success);
+  if (subAgents.length > 0) {
+    const firstThinking = events.findIndex((e) => e.event === 'agent_thinking');
+    events.splice(firstThinking === -1 ? 1 : firstThinking + 1, 0, ...subAgents);
+  }
+  const last = events.pop();
+  if (faults.chunking === true) {
+    for (let index = 0; index < CHUNK_COUNT; index++) events.push({ event: 'chunk_response_immediate', index });
+    events.push({ event: 'agent_aggregation_complete' });
+  }
+  if (third) events.push({ event: 'agent_progress', percent: PROGRESS_PERCENT });
+  if (faults.timeout_warning === true) events.push({ event: 'agent_timeout_warning' });
+  if (faults.timeout_failure === true) events.push({ event: 'agent_timeout_failure' });
+  else if (last !== undefined) events.push(last);
   if (faults.agent_error === true) {
     events = [{ event: 'agent_started' }, { event: 'agent_thinking', step: 1 }, { event: 'agent_error' }];
   }
+  const opening: AgentEvent[] = [...(third ? [{ event: 'thread_created' } as const] : []), ...(faults.chunking === true ? [{ event: 'thread_ready_for_chunks' } as const] : [])];
   if (faults.close_1000_early === true) {
-    return { events: [{ event: 'agent_started' }], ending: [{ kind: 'close', code: 1000, reason: 'Normal closure' }] };
+    return { events: [...opening, { event: 'agent_started' }], ending: [{ kind: 'close', code: 1000, reason: 'Normal closure' }] };
   }
-  return { events, ending: [] };
+  return { events: [...opening, ...events], ending: [] };
 }
 
 function truncateAfter(steps: RunStep[], n: number, ending: readonly RunStep[]): RunStep[] {
@@ -97,7 +131,7 @@ export function planRun(faults: FaultSet, delayMs: number): RunStep[] {
   events.forEach((event, i) => {
     if (i > 0) steps.push({ kind: 'pause', ms: delayMs });
     steps.push({ kind: 'event', event });
-    if (faults.giant_frame === true && event.event === 'agent_started') steps.push({ kind: 'extra', frame: 'giant' });
+    if (faults.giant_frame === true && event.event === 'agent_started' && !('agent' in event)) steps.push({ kind: 'extra', frame: 'giant' });
     if (faults.unknown_shape === true && i === 0) steps.push({ kind: 'extra', frame: 'unknown_shape' });
     if (faults.extra_frames === true && i < gaps) {
       EXTRAS_BETWEEN_EVENTS.forEach((frame, j) => {
@@ -123,6 +157,6 @@ export function planRun(faults: FaultSet, delayMs: number): RunStep[] {
 }
 
 /** The agent event names a plan sends, in order (for logs and tests). */
-export function plannedEvents(steps: readonly RunStep[]): AgentEventName[] {
+export function plannedEvents(steps: readonly RunStep[]): RunEventName[] {
   return steps.flatMap((s) => (s.kind === 'event' ? [s.event.event] : []));
 }

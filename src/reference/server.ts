@@ -8,7 +8,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { parseSubprotocols, selectSubprotocol, type PublicVerifyKey } from './auth.ts';
+import { parseSubprotocols, selectSubprotocol, subprotocolGeneration, type PublicVerifyKey } from './auth.ts';
 import { ActiveRuns } from './active-runs.ts';
 import { AgentConnection, serveEcho, type ConnectionDeps, type Terminable } from './connection.ts';
 import { FaultSpecError, formatFaults, mergeFaults, parseFaults, type FaultSet } from './faults.ts';
@@ -111,7 +111,7 @@ export async function startReferenceBackend(opts: ReferenceBackendOptions = {}):
     noServer: true,
     clientTracking: false,
     maxPayload: MAX_CLIENT_PAYLOAD_BYTES,
-    handleProtocols: (offered, req) => selectSubprotocol([...offered], faultsByRequest.get(req)?.subprotocol ?? 'old'),
+    handleProtocols: (offered, req) => selectSubprotocol([...offered], subprotocolGeneration(faultsByRequest.get(req) ?? {})),
   });
   wss.on('error', (err) => log(`websocket server error: ${err.message}`));
 
@@ -161,6 +161,9 @@ export async function startReferenceBackend(opts: ReferenceBackendOptions = {}):
       claims: null,
       pongsReceived: 0,
       messagesReceived: [],
+      environment: null,
+      handshake: null,
+      chatMessages: [],
     };
     records.push(record);
     if (records.length > MAX_RECORDS) records.shift();

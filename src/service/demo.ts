@@ -3,7 +3,9 @@ import type { ReferenceBackend } from '../reference/index.ts';
 
 /**
  * The demo's fault rotation: mostly healthy, with the incident reports' failures in between, so
- * the status page and metrics show both states within a few minutes.
+ * the status page and metrics show both states within a few minutes. It includes the third
+ * generation (protocol.md, "Third generation"): healthy (`lifecycle`), and a handshake that never
+ * completes (`handshake_incomplete`: the connection never becomes ready).
  */
 export const DEMO_FAULTS: readonly string[] = [
   '',
@@ -11,10 +13,12 @@ export const DEMO_FAULTS: readonly string[] = [
   'close_1011_after=2',
   '',
   'drop_event=tool_completed',
-  '',
+  'lifecycle',
   'delay_ms=1500',
   '',
   'auth_frame',
+  'lifecycle',
+  'handshake_incomplete',
 ];
 
 /** How long each step of the rotation lasts. */
