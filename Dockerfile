@@ -20,15 +20,15 @@
 # Either way the secrets themselves (STAGING_JWT_SECRET, PRODUCTION_JWT_SECRET, CANARY_ADMIN_TOKEN)
 # come from the environment, never from a file in the image. deploy/cloudrun/ has the service.
 #
-# What the context holds is decided by .dockerignore, an allowlist. It keeps every test and test
-# helper out, so tsc below compiles only what the runtime runs and dist/ needs no pruning.
-# src/deploy/docker.test.ts replays both stages from this file, and starts the result, on every
-# `npm test`.
+# What the context holds is decided by .dockerignore, an allowlist. src/ holds the product alone
+# (tests and their tooling live in test/), so tsc below compiles only what the runtime runs and
+# dist/ needs no pruning. test/deploy/docker.test.ts replays both stages from this file, and starts
+# the result, on every `npm test`.
 
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
-# --ignore-scripts: `prepare` would run tsc before the sources are here, and the node@24 dev
-# dependency's install script would download a second Node 24 beside the image's own.
+# --ignore-scripts: the node@24 dev dependency's install script would download a second Node 24
+# beside the image's own.
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
@@ -39,7 +39,7 @@ FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 # Production dependencies only: no typescript, no node@24, none of canary's @types. --ignore-scripts:
-# `prepare` runs tsc, a dev dependency, and no production dependency needs an install script.
+# no production dependency needs an install script.
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm cache clean --force
