@@ -62,8 +62,9 @@ function runEnd(text: string, from: number, accept: (code: number) => boolean): 
 }
 
 /**
- * JWT-shaped text: `eyJ` + base64url (7 chars or more in all) `.` base64url (4 or more) `.`
- * base64url. Every start inside a run that fails fails the same way, so the scan skips the run:
+ * JWT-shaped text: `eyJ` + base64url (7 chars or more in all) `.` base64url (4 or more), then
+ * `.` base64url if present (a JWS without its signature, or a token the server cut, is still
+ * redacted). Every start inside a run that fails fails the same way, so the scan skips the run:
  * linear. When `cut`, a candidate that reaches the end of the text is redacted whole.
  */
 function jwtSpans(text: string, cut: boolean, out: Span[]): void {
@@ -78,21 +79,18 @@ function jwtSpans(text: string, cut: boolean, out: Span[]): void {
       return;
     }
     if (end1 - at < 3 + MIN_JWT_SEGMENT_CHARS || text.charCodeAt(end1) !== 0x2e) {
-      i = end1;
-      continue;
-    }
-    const end2 = runEnd(text, end1 + 1, isB64url);
-    if (end2 === n) {
-      if (cut) out.push({ start: at, end: n });
-      return;
-    }
-    if (end2 - end1 - 1 < MIN_JWT_SEGMENT_CHARS || text.charCodeAt(end2) !== 0x2e) {
       i = end1 + 1;
       continue;
     }
-    const end3 = runEnd(text, end2 + 1, isB64url);
-    out.push({ start: at, end: end3 });
-    i = end3;
+    const end2 = runEnd(text, end1 + 1, isB64url);
+    if (end2 - end1 - 1 < MIN_JWT_SEGMENT_CHARS) {
+      if (cut && end2 === n) out.push({ start: at, end: n });
+      i = end1 + 1;
+      continue;
+    }
+    const end = end2 < n && text.charCodeAt(end2) === 0x2e ? runEnd(text, end2 + 1, isB64url) : end2;
+    out.push({ start: at, end });
+    i = end;
   }
 }
 
@@ -132,8 +130,8 @@ function literalSpans(text: string, forms: readonly string[], out: Span[]): void
 }
 
 /**
- * Writes `text[0, keep)` with every span replaced by {@link REDACTED}; a span that starts before
- * `keep` is replaced whole even when it reaches past it.
+ * Writes `text[0, keep)` with every span replaced by {@link REDACTED} (overlapping or adjacent
+ * spans by one); a span that starts before `keep` is replaced whole even when it reaches past it.
  */
 function rewrite(text: string, spans: Span[], keep: number): string {
   if (spans.length === 0) return text.length <= keep ? text : text.slice(0, keep);
@@ -146,7 +144,7 @@ function rewrite(text: string, spans: Span[], keep: number): string {
     if (first.start >= keep) break;
     let end = first.end;
     k++;
-    while (k < spans.length && (spans[k] as Span).start < end) {
+    while (k < spans.length && (spans[k] as Span).start <= end) {
       end = Math.max(end, (spans[k] as Span).end);
       k++;
     }
