@@ -162,18 +162,20 @@ describe('bounded output', { concurrency: true }, () => {
     assert.ok(JSON.stringify(result).length < 64 * 1024, 'the result stays small');
   });
 
-  it('U+FFFE, U+FFFF, lone surrogates and control characters from the server give XML that parses', async (t) => {
+  it('U+FFFE, U+FFFF, lone surrogates and control characters from the server give XML that parses and a text report without controls', async (t) => {
     // The message's cut at 300 characters falls between the halves of an emoji: a lone surrogate the canary made itself.
-    const hostile = `bad\u0000\u0001\u0008\u000b\u001f\ufffe\uffff<&>"' x${'😀'.repeat(600)}`;
+    const hostile = `bad\u001b[2J\u0000\u0001\u0008\u000b\u001f\ufffe\uffff<&>"' x${'😀'.repeat(600)}`;
     const url = await startServer(t, (ws) => ws.send(JSON.stringify({ type: 'error', message: hostile })));
     const result = await runOnce(url, goldenPathCheck());
     const xml = toJunitXml([result]);
     assert.deepEqual(xmlProblems(xml), []);
     assert.deepEqual(outcome(result), { result: 'failure', phase: 'welcome', reason: 'server_error', closeCode: null, httpStatus: null, events: [] });
     assert.equal(result.message, `the server sent an error frame (${hostile.slice(0, 268 - 1)}\ufffd…`);
-    assert.equal(xml.includes(`message="server_error in phase welcome: the server sent an error frame (bad&lt;&amp;&gt;&quot;&apos; x${'😀'.repeat(125)}\ufffd…"`), true);
+    assert.equal(xml.includes(`message="server_error in phase welcome: the server sent an error frame (bad[2J&lt;&amp;&gt;&quot;&apos; x${'😀'.repeat(123)}\ufffd…"`), true);
     assert.equal(JSON.stringify(result).isWellFormed(), true);
-    assert.equal(formatText(result, { color: false }).isWellFormed(), true);
+    const text = formatText(result, { color: false });
+    assert.equal(text.isWellFormed(), true);
+    assert.equal(/[\u0000-\u0008\u000b-\u001f]/.test(text), false, 'no control character reaches the terminal');
   });
 });
 
