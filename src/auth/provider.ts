@@ -13,7 +13,10 @@ export interface TokenProvider {
   getToken(signal: AbortSignal): Promise<string | null>;
   /** How the token is presented on the upgrade. */
   readonly sendAs: readonly SendAs[];
-  /** Configured secret values that must be redacted wherever text leaves the process. */
+  /**
+   * Secret values that must be redacted wherever text leaves the process: the configured ones,
+   * the bearer token read from the environment, and the token last fetched from `token_url`.
+   */
   readonly secrets: readonly string[];
 }
 
@@ -30,10 +33,13 @@ export function createTokenProvider(auth: AuthConfig, clock: Clock, env: NodeJS.
   switch (auth.type) {
     case 'none':
       return { sendAs: [], secrets: [], getToken: () => Promise.resolve(null) };
-    case 'bearer':
+    case 'bearer': {
       return {
         sendAs: auth.sendAs,
-        secrets: [],
+        get secrets() {
+          const token = env[auth.tokenEnv];
+          return token === undefined || token === '' ? [] : [token];
+        },
         getToken: () => {
           const token = env[auth.tokenEnv];
           if (token === undefined || token === '') {
@@ -42,6 +48,7 @@ export function createTokenProvider(auth: AuthConfig, clock: Clock, env: NodeJS.
           return Promise.resolve(token);
         },
       };
+    }
     case 'jwt':
       return {
         sendAs: auth.sendAs,
@@ -53,7 +60,9 @@ export function createTokenProvider(auth: AuthConfig, clock: Clock, env: NodeJS.
       const secrets = [...Object.values(auth.headers), ...Object.values(auth.body).filter((v): v is string => typeof v === 'string')];
       return {
         sendAs: auth.sendAs,
-        secrets,
+        get secrets() {
+          return cached === null ? secrets : [...secrets, cached.token];
+        },
         getToken: async (signal) => {
           const now = clock.nowMs();
           if (cached !== null && now < cached.refreshAtMs) return cached.token;

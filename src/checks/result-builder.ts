@@ -1,6 +1,45 @@
-import { deepFreeze, type CheckResult } from '../result/types.ts';
+import { Redactor } from '../result/redact.ts';
+import { deepFreeze, type CheckResult, type TranscriptEntry } from '../result/types.ts';
 
-/** Freezes a finished result so no sink can change what the others see. */
-export function freezeResult(result: CheckResult): CheckResult {
-  return deepFreeze(structuredClone(result));
+/** Characters of `message`, `closeReason` and each details string kept in a result; the rest is cut with {@link CUT_MARKER}. */
+export const MAX_RESULT_TEXT_CHARS = 300;
+/** Characters of a transcript entry's text kept when a result is frozen (the recorder cuts to its own, smaller limit first). */
+export const MAX_TRANSCRIPT_TEXT_CHARS = 4096;
+/** Appended to a cut string. */
+export const CUT_MARKER = '…';
+
+function bound(redactor: Redactor, text: string, maxChars: number): string {
+  return redactor.cut(text, maxChars, () => CUT_MARKER).toWellFormed();
+}
+
+function boundOrNull(redactor: Redactor, text: string | null, maxChars: number): string | null {
+  return text === null ? null : bound(redactor, text, maxChars);
+}
+
+function entry(redactor: Redactor, e: TranscriptEntry): TranscriptEntry {
+  return { ...e, type: boundOrNull(redactor, e.type, MAX_RESULT_TEXT_CHARS), text: boundOrNull(redactor, e.text, MAX_TRANSCRIPT_TEXT_CHARS) };
+}
+
+/**
+ * Freezes a finished result so no sink can change what the others see. The one place every
+ * string that came from the server or an error is redacted before it reaches a result: `message`,
+ * `closeReason`, details strings, event names and transcript text pass through `redactor` (the
+ * run's secrets in every form, plus JWT- and token-shaped text) and are cut to a bound
+ * ({@link MAX_RESULT_TEXT_CHARS}), scanning only the bound plus an overlap. Strings are made
+ * well-formed UTF-16 (a lone surrogate becomes U+FFFD) so every output format can carry them.
+ */
+export function freezeResult(result: CheckResult, redactor: Redactor = new Redactor()): CheckResult {
+  const details: Record<string, number | string | boolean | null> = {};
+  for (const [key, value] of Object.entries(result.details)) {
+    details[bound(redactor, key, MAX_RESULT_TEXT_CHARS)] = typeof value === 'string' ? bound(redactor, value, MAX_RESULT_TEXT_CHARS) : value;
+  }
+  const safe: CheckResult = {
+    ...result,
+    message: boundOrNull(redactor, result.message, MAX_RESULT_TEXT_CHARS),
+    closeReason: boundOrNull(redactor, result.closeReason, MAX_RESULT_TEXT_CHARS),
+    events: result.events.map((e) => ({ ...e, name: bound(redactor, e.name, MAX_RESULT_TEXT_CHARS) })),
+    transcript: { ...result.transcript, entries: result.transcript.entries.map((e) => entry(redactor, e)) },
+    details,
+  };
+  return deepFreeze(structuredClone(safe));
 }

@@ -1,4 +1,4 @@
-import { redact } from '../result/transcript.ts';
+import { Redactor } from '../result/redact.ts';
 import { SPAN_ID_KEY, TRACE_KEY, TRACE_SAMPLED_KEY } from './trace.ts';
 
 /** Key of the Cloud Logging entry labels (a string → string map). */
@@ -26,9 +26,10 @@ export interface LineWriterOptions {
 }
 
 /**
- * The stream pino writes to. Every line is formatted, then redacted (known secrets, their JSON-escaped
- * form, anything JWT-shaped), then size-checked, and only then written to the destination. Keeps count
- * of writes the destination has not confirmed, for {@link LineWriter.flush}.
+ * The stream pino writes to. Every line is formatted, then redacted (known secrets in every form
+ * {@link Redactor} knows, anything JWT- or token-shaped, in one linear scan), then size-checked,
+ * and only then written to the destination. Keeps count of writes the destination has not
+ * confirmed, for {@link LineWriter.flush}.
  */
 export class LineWriter {
   readonly #options: LineWriterOptions;
@@ -55,14 +56,15 @@ export class LineWriter {
   }
 
   #prepare(line: string): string {
-    const secrets = secretForms(this.#options.secrets());
+    const redactor = new Redactor(this.#options.secrets());
     const format = this.#options.format;
     if (format !== undefined) {
       const text = format(parseEntry(line));
-      return `${redact(text, secrets)}\n`;
+      return `${redactor.redact(text)}\n`;
     }
-    const redacted = redact(line, secrets);
-    return Buffer.byteLength(redacted) <= this.#maxLineBytes ? redacted : `${envelopeOf(redacted)}\n`;
+    if (Buffer.byteLength(line) > this.#maxLineBytes) return `${envelopeOf(line, redactor)}\n`;
+    const redacted = redactor.redact(line);
+    return Buffer.byteLength(redacted) <= this.#maxLineBytes ? redacted : `${envelopeOf(line, redactor)}\n`;
   }
 
   /**
@@ -70,13 +72,13 @@ export class LineWriter {
    * cannot be read, the entry is withheld and a line says so: nothing unredacted is ever written.
    */
   #prepareFallback(line: string): string {
-    let secrets: string[];
+    let redactor: Redactor;
     try {
-      secrets = secretForms(this.#options.secrets());
+      redactor = new Redactor(this.#options.secrets());
     } catch {
       return `${JSON.stringify({ severity: 'ERROR', message: 'log entry withheld: the secret list could not be read' })}\n`;
     }
-    const redacted = redact(line, secrets);
+    const redacted = redactor.redact(line);
     return redacted.endsWith('\n') ? redacted : `${redacted}\n`;
   }
 
@@ -108,17 +110,6 @@ export class LineWriter {
   }
 }
 
-/** Each secret as written raw and as it appears inside a JSON string. */
-function secretForms(secrets: readonly string[]): string[] {
-  const forms = new Set<string>();
-  for (const secret of secrets) {
-    if (secret.length === 0) continue;
-    forms.add(secret);
-    forms.add(JSON.stringify(secret).slice(1, -1));
-  }
-  return [...forms].sort((a, b) => b.length - a.length);
-}
-
 function parseEntry(line: string): Record<string, unknown> {
   const value: unknown = JSON.parse(line);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
@@ -129,12 +120,12 @@ const ENVELOPE_KEYS = ['severity', 'time', LABELS_KEY, TRACE_KEY, SPAN_ID_KEY, T
 const MAX_ENVELOPE_MESSAGE_CHARS = 4096;
 
 /** The entry cut down to what identifies it, for a line over the size limit. */
-function envelopeOf(line: string): string {
+function envelopeOf(line: string, redactor: Redactor): string {
   const entry = parseEntry(line);
   const kept: Record<string, unknown> = {};
   for (const key of ENVELOPE_KEYS) if (key in entry) kept[key] = entry[key];
   const message = typeof entry['message'] === 'string' ? entry['message'] : '';
   kept['truncated'] = { originalBytes: Buffer.byteLength(line) };
-  kept['message'] = message.length <= MAX_ENVELOPE_MESSAGE_CHARS ? message : `${message.slice(0, MAX_ENVELOPE_MESSAGE_CHARS)}…`;
-  return JSON.stringify(kept);
+  kept['message'] = redactor.cut(message, MAX_ENVELOPE_MESSAGE_CHARS, () => '…');
+  return redactor.redact(JSON.stringify(kept));
 }

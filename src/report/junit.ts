@@ -1,13 +1,20 @@
 import type { CheckResult } from '../result/types.ts';
 
-function xml(text: string): string {
+/**
+ * Characters XML 1.0 does not allow (https://www.w3.org/TR/xml/#charsets): C0 controls other than
+ * tab, LF and CR, U+FFFE, U+FFFF, and surrogates that are not part of a pair. One pass, no backtracking.
+ */
+const NOT_XML_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text as XML character data or a quoted attribute value: escaped, and stripped of every character XML 1.0 forbids. */
+export function xml(text: string): string {
   return text
+    .replace(NOT_XML_CHAR, '')
     .replaceAll('&', '&amp;')
     .replaceAll('<', '&lt;')
     .replaceAll('>', '&gt;')
     .replaceAll('"', '&quot;')
-    .replaceAll("'", '&apos;')
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+    .replaceAll("'", '&apos;');
 }
 
 function caseXml(result: CheckResult): string {

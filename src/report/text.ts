@@ -12,6 +12,14 @@ function paint(style: TextStyle, code: string, text: string): string {
   return style.color ? `\u001b[${code}m${text}\u001b[0m` : text;
 }
 
+/** C0 and C1 controls (ESC among them) a hostile server could use to rewrite the operator's terminal; shown as U+FFFD. */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** Server-derived text made safe to print: no control characters, newlines as spaces. */
+function plain(text: string): string {
+  return text.replaceAll('\n', ' ').replace(CONTROL, '\ufffd');
+}
+
 function ms(seconds: number): string {
   const value = seconds * 1000;
   return value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(1)} ms`;
@@ -39,8 +47,8 @@ export function waterfall(result: CheckResult): string[] {
 function transcriptLine(entry: TranscriptEntry): string {
   const arrow = entry.dir === 'in' ? '<-' : entry.dir === 'out' ? '->' : '..';
   const type = entry.type === null ? entry.kind : `${entry.kind} ${entry.type}`;
-  const text = entry.text === null ? '' : `  ${entry.text.replaceAll('\n', ' ')}`;
-  return `    +${entry.tMs.toFixed(1).padStart(8)}ms ${arrow} ${type} (${entry.size} B)${text}`;
+  const text = entry.text === null ? '' : `  ${plain(entry.text)}`;
+  return `    +${entry.tMs.toFixed(1).padStart(8)}ms ${arrow} ${plain(type)} (${entry.size} B)${text}`;
 }
 
 /** A human summary of one run: outcome, reason, waterfall, events and, for failures, the transcript's end. */
@@ -54,23 +62,23 @@ export function formatText(result: CheckResult, style: TextStyle): string {
         : paint(style, '31', '✘ failure');
   lines.push(`${mark}  ${result.target}/${result.check}  ${result.durationSeconds.toFixed(3)}s  run ${result.runId}`);
   if (result.result === 'failure') {
-    lines.push(`  reason   ${paint(style, '1', `${result.reason ?? ''}`)} in phase ${result.phase ?? ''}: ${result.message ?? ''}`);
+    lines.push(`  reason   ${paint(style, '1', `${result.reason ?? ''}`)} in phase ${result.phase ?? ''}: ${plain(result.message ?? '')}`);
   }
   if (result.degradations.length > 0) lines.push(`  degraded ${result.degradations.join(', ')}`);
   if (result.closeCode !== null) {
-    lines.push(`  close    ${result.closeCode}${result.closeReason === null ? '' : ` "${result.closeReason}"`}`);
+    lines.push(`  close    ${result.closeCode}${result.closeReason === null ? '' : ` "${plain(result.closeReason)}"`}`);
   }
   if (result.httpStatus !== null) lines.push(`  http     ${result.httpStatus}`);
   const bars = waterfall(result);
   if (bars.length > 0) lines.push('  phases', ...bars);
   if (result.events.length > 0) {
     lines.push('  events');
-    for (const event of result.events) lines.push(`    ${event.name.padEnd(18)} +${event.seconds.toFixed(3)}s`);
+    for (const event of result.events) lines.push(`    ${plain(event.name).padEnd(18)} +${event.seconds.toFixed(3)}s`);
   }
   if (result.missingEvent !== null) lines.push(`  missing  ${result.missingEvent}`);
   const { welcome, envelope, subprotocol } = result.protocol;
   lines.push(`  protocol welcome=${welcome} envelope=${envelope} subprotocol=${subprotocol}`);
-  for (const [key, value] of Object.entries(result.details)) lines.push(`  ${key.padEnd(8)} ${String(value)}`);
+  for (const [key, value] of Object.entries(result.details)) lines.push(`  ${plain(key).padEnd(8)} ${plain(String(value))}`);
   if (result.result === 'failure') {
     const entries = result.transcript.entries;
     const shown = entries.slice(-TRANSCRIPT_TAIL);

@@ -1,3 +1,4 @@
+import { Redactor } from './redact.ts';
 import type { Transcript, TranscriptDirection, TranscriptEntry, TranscriptKind } from './types.ts';
 
 export interface TranscriptLimits {
@@ -7,23 +8,11 @@ export interface TranscriptLimits {
   readonly maxTextChars: number;
 }
 
+const MAX_TYPE_CHARS = 64;
+
 export const DEFAULT_TRANSCRIPT_LIMITS: TranscriptLimits = { maxEntries: 200, maxTextChars: 512 };
 
-const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
-const SUBPROTOCOL_TOKEN_PATTERN = /jwt\.[A-Za-z0-9_\-.=]{8,}/g;
-export const REDACTED = '[REDACTED]';
-
-/**
- * Removes secrets from text: every known secret value, anything shaped like a JWT, and
- * token-bearing `jwt.` subprotocols.
- */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join(REDACTED);
-  }
-  return out.replace(JWT_PATTERN, REDACTED).replace(SUBPROTOCOL_TOKEN_PATTERN, `jwt.${REDACTED}`);
-}
+export { REDACTED, redact } from './redact.ts';
 
 /**
  * A bounded, redacted transcript. Keeps the first quarter and the most recent entries, and counts
@@ -31,22 +20,28 @@ export function redact(text: string, secrets: readonly string[]): string {
  */
 export class TranscriptRecorder {
   readonly #limits: TranscriptLimits;
-  readonly #secrets: string[] = [];
+  readonly #redactor: Redactor;
   readonly #head: TranscriptEntry[] = [];
   #tail: TranscriptEntry[] = [];
   #dropped = 0;
 
-  constructor(limits: TranscriptLimits = DEFAULT_TRANSCRIPT_LIMITS) {
+  constructor(limits: TranscriptLimits = DEFAULT_TRANSCRIPT_LIMITS, redactor: Redactor = new Redactor()) {
     this.#limits = limits;
+    this.#redactor = redactor;
   }
 
-  /** Registers a secret value that must never appear in the transcript. */
+  /** Registers a secret value (in every form, see {@link Redactor.add}) that must never appear in the run's result. */
   addSecret(secret: string | null): void {
-    if (secret !== null && secret.length > 0) this.#secrets.push(secret);
+    this.#redactor.add(secret);
   }
 
   get secrets(): readonly string[] {
-    return this.#secrets;
+    return this.#redactor.secrets;
+  }
+
+  /** The run's redactor: every secret registered so far, and the token shapes. */
+  get redactor(): Redactor {
+    return this.#redactor;
   }
 
   record(
@@ -60,9 +55,9 @@ export class TranscriptRecorder {
       dir,
       tMs: Math.round(tMs * 1000) / 1000,
       kind,
-      type: fields.type === undefined || fields.type === null ? null : redact(fields.type, this.#secrets).slice(0, 64),
+      type: fields.type === undefined || fields.type === null ? null : this.#redactor.bounded(fields.type, MAX_TYPE_CHARS).text,
       size: fields.size ?? (text === null ? 0 : Buffer.byteLength(text)),
-      text: text === null ? null : this.#cut(redact(text, this.#secrets)),
+      text: text === null ? null : this.#redactor.cut(text, this.#limits.maxTextChars),
     };
     const headMax = Math.max(1, Math.floor(this.#limits.maxEntries / 4));
     if (this.#head.length < headMax) {
@@ -76,11 +71,6 @@ export class TranscriptRecorder {
       this.#dropped += excess;
       this.#tail = this.#tail.slice(excess);
     }
-  }
-
-  #cut(text: string): string {
-    const max = this.#limits.maxTextChars;
-    return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more chars)`;
   }
 
   finish(): Transcript {

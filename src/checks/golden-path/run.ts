@@ -650,7 +650,7 @@ class GoldenPathRun {
       tlsCertExpiresAt: this.#tlsCertExpiresAt,
       transcript: this.#transcript.finish(),
       details: {},
-    });
+    }, this.#transcript.redactor);
   }
 }
 
