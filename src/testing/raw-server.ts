@@ -117,9 +117,13 @@ export async function startRawServer(t: TestContext, onRequest: (connection: Raw
   });
   const port = await listenLoopback(server);
   const close = async (): Promise<void> => {
-    for (const socket of sockets) socket.destroy();
-    if (!server.listening) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = [...sockets].map((socket) => new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      socket.destroy();
+    }));
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await Promise.all(closed);
+    await new Promise<void>((resolve) => setImmediate(resolve));
   };
   t.after(close);
   return { url: `ws://127.0.0.1:${port}/ws`, port, close };

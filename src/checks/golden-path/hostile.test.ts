@@ -204,7 +204,7 @@ const rows: readonly Row[] = [
   {
     name: 'JSON pings from a server that never reads fail once our answers pile up',
     // Loopback's kernel buffers take a few hundred thousand answers before ours start to queue.
-    timeoutMs: 15_000,
+    timeoutMs: 20_000,
     serve: afterWelcome((c) => {
       c.socket.pause();
       const batch = Buffer.concat(Array.from({ length: 1000 }, () => textFrame({ type: 'ping' })));
