@@ -91,6 +91,7 @@ export function combineWalks(
     closeReason: failure?.walk.closeReason ?? null,
     httpStatus: failure?.walk.httpStatus ?? null,
     events: [],
+    eventsDropped: 0,
     phases: maxPhases(walks),
     durationSeconds: timing.durationSeconds,
     protocol: verdict.protocol,

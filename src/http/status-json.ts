@@ -28,6 +28,8 @@ export interface CheckStatusView {
   /** Seconds per timed phase and in all, of the last run; null before the first run. */
   readonly timings: { readonly phases: Readonly<Partial<Record<TimedPhase, number>>>; readonly durationSeconds: number } | null;
   readonly events: readonly ReceivedEvent[];
+  /** Events of the last run beyond the kept bound, counted only. */
+  readonly eventsDropped: number;
   readonly lastSuccessAt: string | null;
   readonly lastFailureRunId: string | null;
   readonly nextRunAt: string | null;
@@ -62,7 +64,7 @@ function lastFields(last: CheckResult | null): Omit<CheckStatusView, 'target' | 
   if (last === null) {
     return {
       lastRunId: null, lastRunAt: null, reason: null, phase: null, message: null, degradations: [],
-      closeCode: null, closeReason: null, httpStatus: null, missingEvent: null, timings: null, events: [],
+      closeCode: null, closeReason: null, httpStatus: null, missingEvent: null, timings: null, events: [], eventsDropped: 0,
     };
   }
   return {
@@ -78,6 +80,7 @@ function lastFields(last: CheckResult | null): Omit<CheckStatusView, 'target' | 
     missingEvent: last.missingEvent,
     timings: { phases: last.phases, durationSeconds: last.durationSeconds },
     events: last.events,
+    eventsDropped: last.eventsDropped,
   };
 }
 

@@ -17,6 +17,7 @@ export function toJsonRecord(result: CheckResult, withTranscript: boolean): Reco
     closeReason: result.closeReason,
     httpStatus: result.httpStatus,
     events: result.events.map((e) => ({ name: e.name, seconds: round(e.seconds) })),
+    eventsDropped: result.eventsDropped,
     phases: Object.fromEntries(Object.entries(result.phases).map(([k, v]) => [k, round(v)])),
     durationSeconds: round(result.durationSeconds),
     protocol: result.protocol,

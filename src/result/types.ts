@@ -67,7 +67,10 @@ export interface CheckResult {
   readonly closeReason: string | null;
   /** HTTP status of a refused upgrade. */
   readonly httpStatus: number | null;
+  /** The agent events kept, in arrival order: at most the engine's bound (`MAX_EVENTS_KEPT`, 1,000) per run. */
   readonly events: readonly ReceivedEvent[];
+  /** Agent events that arrived beyond that bound: counted, not kept. */
+  readonly eventsDropped: number;
   /** Seconds per timed phase that ran. */
   readonly phases: Readonly<Partial<Record<TimedPhase, number>>>;
   readonly durationSeconds: number;

@@ -18,7 +18,7 @@ import {
 /** The keys of every check in /status.json, in order. */
 const CHECK_KEYS = [
   'target', 'check', 'type', 'schedule', 'state', 'running', 'lastRunId', 'lastRunAt', 'reason', 'phase', 'message',
-  'degradations', 'closeCode', 'closeReason', 'httpStatus', 'missingEvent', 'timings', 'events', 'lastSuccessAt',
+  'degradations', 'closeCode', 'closeReason', 'httpStatus', 'missingEvent', 'timings', 'events', 'eventsDropped', 'lastSuccessAt',
   'lastFailureRunId', 'nextRunAt', 'runsSkipped',
 ];
 
@@ -101,7 +101,7 @@ describe('HTTP surface', { concurrency: true }, () => {
       lastRunId: prodSuccess.runId, lastRunAt: prodSuccess.startedAt, reason: null, phase: null, message: null, degradations: [],
       closeCode: null, closeReason: null, httpStatus: null, missingEvent: null,
       timings: json({ phases: prodSuccess.phases, durationSeconds: prodSuccess.durationSeconds }),
-      events: json(prodSuccess.events), lastSuccessAt: prodSuccess.startedAt, lastFailureRunId: null,
+      events: json(prodSuccess.events), eventsDropped: 0, lastSuccessAt: prodSuccess.startedAt, lastFailureRunId: null,
       nextRunAt: s.snapshot.checks[0]?.nextRunAt, runsSkipped: 0,
     });
     assert.deepEqual(
@@ -117,14 +117,14 @@ describe('HTTP surface', { concurrency: true }, () => {
       lastRunId: stagingFailure.runId, lastRunAt: stagingFailure.startedAt, reason: 'close_1011', phase: 'events',
       message: stagingFailure.message, degradations: [], closeCode: 1011, closeReason: 'Internal error', httpStatus: null,
       missingEvent: null, timings: json({ phases: stagingFailure.phases, durationSeconds: stagingFailure.durationSeconds }),
-      events: json(stagingFailure.events), lastSuccessAt: stagingSuccess.startedAt, lastFailureRunId: stagingFailure.runId,
+      events: json(stagingFailure.events), eventsDropped: 0, lastSuccessAt: stagingSuccess.startedAt, lastFailureRunId: stagingFailure.runId,
       nextRunAt: s.snapshot.checks[2]?.nextRunAt, runsSkipped: 2,
     });
     assert.deepEqual((staging?.['events'] as { name: string }[]).map((e) => e.name), ['agent_started', 'agent_thinking']);
     assert.deepEqual(eu, {
       target: 'eu', check: 'golden_path', type: 'golden_path', schedule: 'every 60s', state: 'pending', running: true,
       lastRunId: null, lastRunAt: null, reason: null, phase: null, message: null, degradations: [], closeCode: null,
-      closeReason: null, httpStatus: null, missingEvent: null, timings: null, events: [], lastSuccessAt: null,
+      closeReason: null, httpStatus: null, missingEvent: null, timings: null, events: [], eventsDropped: 0, lastSuccessAt: null,
       lastFailureRunId: null, nextRunAt: null, runsSkipped: 0,
     });
   });

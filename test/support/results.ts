@@ -31,6 +31,7 @@ export function checkResult(overrides: Partial<CheckResult> = {}): CheckResult {
       { name: 'agent_started', seconds: 0.1 },
       { name: 'agent_completed', seconds: 0.9 },
     ],
+    eventsDropped: 0,
     phases: { token: 0.01, upgrade: 0.02, welcome: 0.03, events: 0.9 },
     durationSeconds: 0.96,
     protocol: { welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth' },

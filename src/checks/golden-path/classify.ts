@@ -47,6 +47,7 @@ export function connectErrorReason(phase: Phase, error: Error): Reason {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || phase === 'dns') return 'dns';
   if (phase === 'tcp') return 'tcp_connect';
   if (phase === 'tls') return 'tls';
+  if (typeof code === 'string' && code.startsWith('HPE_')) return 'protocol_violation';
   if (/Sec-WebSocket|subprotocol|Invalid Upgrade|Invalid status/i.test(error.message)) return 'protocol_violation';
   return 'close_abnormal';
 }

@@ -25,6 +25,24 @@ import {
 export const ERROR_GRACE_MS = 500;
 /** Bound on closing the socket after the outcome is known; a run ends within timeout + this. */
 export const TEARDOWN_MS = 1000;
+/**
+ * Agent events a run keeps in its result; later ones are only counted (`eventsDropped`), so an
+ * agent that loops cannot grow a run's memory or its JSON without bound.
+ */
+export const MAX_EVENTS_KEPT = 1000;
+/**
+ * Bytes of our answers to the server's pings (WebSocket and JSON) that may wait unsent in the
+ * socket's buffer; past it the server is sending pings faster than it reads, and the run fails.
+ */
+export const MAX_UNSENT_PING_BYTES = 64 * 1024;
+/**
+ * How long after the server's close frame the canary waits for the server to close TCP before
+ * destroying the socket itself (RFC 6455 §7.1.1 lets the client do so); the run's outcome is known
+ * when the close frame arrives.
+ */
+export const CLOSE_HANDSHAKE_MS = 250;
+/** A token goes in an HTTP header: visible ASCII, space and tab only (RFC 9110 §5.5, no obs-text). */
+const HEADER_SAFE = /^[\t\x20-\x7e]*$/;
 
 const ERROR_STATUSES = new Set(['error', 'failed', 'failure']);
 
@@ -84,6 +102,8 @@ class MessageRun {
   /** The backend's run ids seen with this run's events. */
   readonly runIds = new Set<string>();
   readonly events: ReceivedEvent[] = [];
+  /** Names of the events seen, kept or not. */
+  readonly seen = new Set<string>();
   complete = false;
 
   constructor(index: number, threadId: string) {
@@ -92,7 +112,7 @@ class MessageRun {
   }
 
   has(name: string): boolean {
-    return this.events.some((event) => event.name === name);
+    return this.seen.has(name);
   }
 }
 
@@ -113,6 +133,7 @@ class GoldenPathRun {
   #phaseTimer: NodeJS.Timeout | null = null;
   readonly #timings: Partial<Record<TimedPhase, number>> = {};
   readonly #events: ReceivedEvent[] = [];
+  #eventsDropped = 0;
   readonly #envelopes = new Set<Exclude<Envelope, 'mixed' | 'none'>>();
   readonly #degradations = new Set<Degradation>();
   #welcome: WelcomeShape = 'none';
@@ -243,6 +264,10 @@ class GoldenPathRun {
       (token) => {
         if (this.#outcome !== null) return;
         this.#transcript.addSecret(token);
+        if (token !== null && !HEADER_SAFE.test(token)) {
+          this.#fail('token', 'token_error', 'the token cannot be sent in an HTTP header: it holds control or non-ASCII characters (e.g. CR or LF)');
+          return;
+        }
         this.#enter('dns', 'token');
         try {
           this.#connect(token);
@@ -276,6 +301,7 @@ class GoldenPathRun {
       headers,
       maxPayload: this.#check.maxPayloadBytes,
       perMessageDeflate: false,
+      autoPong: false,
       followRedirects: false,
       rejectUnauthorized: !this.#target.tls.insecureSkipVerify,
       createConnection: ((opts: net.NetConnectOpts & tls.ConnectionOptions) =>
@@ -286,7 +312,7 @@ class GoldenPathRun {
     this.#armPhaseBudget(this.#check.handshakeTimeoutMs, 'the handshake budget passed');
     const auth = token === null ? 'none' : sendAs.join('+');
     this.#transcript.record('out', this.#now(), 'upgrade', { text: `GET ${url.pathname} (auth: ${auth})`, size: 0 });
-    const ws = new WebSocket(url, protocols, options);
+    const ws = new WebSocket(url, protocols, { ...options, closeTimeout: CLOSE_HANDSHAKE_MS } as ClientOptions);
     this.#ws = ws;
     ws.on('error', (error) => this.#onSocketError(error));
     ws.on('unexpected-response', (_req, res) => {
@@ -311,7 +337,10 @@ class GoldenPathRun {
     });
     ws.on('open', () => this.#onOpen(ws));
     ws.on('message', (data, isBinary) => this.#onMessage(ws, data, isBinary));
-    ws.on('ping', (data) => this.#transcript.record('in', this.#now(), 'ping', { size: data.length }));
+    ws.on('ping', (data) => {
+      this.#transcript.record('in', this.#now(), 'ping', { size: data.length });
+      if (this.#pingAnswerFits(ws)) ws.pong(data);
+    });
     ws.on('close', (code, reason) => this.#onClose(code, reason.toString('utf8')));
   }
 
@@ -351,10 +380,18 @@ class GoldenPathRun {
     if (!this.#opened) {
       if (this.#httpStatus !== null) return;
       const phase = this.#phase;
-      this.#fail(phase, connectErrorReason(phase, error), `${phase}: ${error.message}`);
+      const code = (error as { code?: unknown }).code;
+      const message = typeof code === 'string' && code.startsWith('HPE_')
+        ? `the answer to the upgrade is not valid HTTP (${code}: ${error.message})`
+        : `${phase}: ${error.message}`;
+      this.#fail(phase, connectErrorReason(phase, error), message);
       return;
     }
-    this.#socketError ??= { phase: this.#phase, reason: openErrorReason(error), message: error.message };
+    this.#socketError ??= {
+      phase: this.#phase,
+      reason: openErrorReason(error),
+      message: `the canary's WebSocket library closed the connection: ${error.message}`,
+    };
   }
 
   #onOpen(ws: WebSocket): void {
@@ -364,10 +401,26 @@ class GoldenPathRun {
     this.#armPhaseBudget(this.#check.welcomeTimeoutMs, 'no welcome within the welcome budget');
   }
 
+  /**
+   * Whether an answer to a ping may be queued: false, and the run fails, once more than
+   * {@link MAX_UNSENT_PING_BYTES} wait unsent because the server does not read.
+   */
+  #pingAnswerFits(ws: WebSocket): boolean {
+    if (ws.readyState !== WebSocket.OPEN) return false;
+    const unsent = ws.bufferedAmount;
+    if (unsent <= MAX_UNSENT_PING_BYTES) return true;
+    this.#fail(this.#phase === 'close' ? 'events' : this.#phase, 'protocol_violation', `the server sent pings faster than it read our answers: ${unsent} bytes unsent`);
+    return false;
+  }
+
   #onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
-    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
     if (isBinary) {
       this.#transcript.record('in', this.#now(), 'binary', { size: buffer.length });
+      if (this.#outcome === null && this.#probe === null && this.#phase === 'welcome') {
+        this.#fail('welcome', 'welcome_invalid', 'the first frame after the upgrade is binary, not a JSON text frame');
+        return;
+      }
       this.#degradations.add('unknown_frame');
       return;
     }
@@ -376,7 +429,7 @@ class GoldenPathRun {
     if (this.#outcome !== null) return;
     const frame = parseServerFrame(text, this.#check.welcome, this.#eventNames);
     if (frame.kind === 'ping') {
-      this.#sendText(ws, JSON.stringify({ type: 'pong' }), 'pong');
+      if (this.#pingAnswerFits(ws)) this.#sendText(ws, JSON.stringify({ type: 'pong' }), 'pong');
       return;
     }
     if (this.#probe !== null) {
@@ -420,7 +473,8 @@ class GoldenPathRun {
     if (frame.kind !== 'event') return;
     const seconds = (this.#deps.clock.monoMs() - this.#sendAt) / 1000;
     const event: ReceivedEvent = { name: frame.name, seconds };
-    this.#events.push(event);
+    if (this.#events.length < MAX_EVENTS_KEPT) this.#events.push(event);
+    else this.#eventsDropped++;
     this.#envelopes.add(frame.envelope);
     this.#deps.hooks?.onEvent?.({ name: frame.name, runId: frame.runId, threadId: frame.threadId, userId: frame.userId });
     if (frame.name === 'agent_error') {
@@ -432,7 +486,8 @@ class GoldenPathRun {
       this.#fail('events', 'event_duplicate', `${this.#about(run)}${frame.name} arrived twice`);
       return;
     }
-    run.events.push(event);
+    if (!run.seen.has(frame.name) || run.events.length < MAX_EVENTS_KEPT) run.events.push(event);
+    run.seen.add(frame.name);
     if (frame.name === this.#check.completionEvent) this.#onCompletion(run, frame.status, seconds);
   }
 
@@ -639,6 +694,7 @@ class GoldenPathRun {
       closeReason: this.#closeReason,
       httpStatus: this.#httpStatus,
       events: this.#events,
+      eventsDropped: this.#eventsDropped,
       phases: this.#timings,
       durationSeconds: (this.#deps.clock.monoMs() - this.#startMono) / 1000,
       protocol: {

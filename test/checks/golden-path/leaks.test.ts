@@ -16,6 +16,7 @@ import type { CheckResult } from '../../../src/result/types.ts';
 import { goldenPathCheck, jwtAuth, withFault } from '../../support/fixtures.ts';
 import { activeHandleCounts as counts } from '../../support/handles.ts';
 import { runOnce } from '../../support/run.ts';
+import { WELCOME, closeFrame, pingFrame, startRawServer, textFrame } from '../../support/raw-server.ts';
 
 describe('no leaks', { concurrency: false }, () => {
   it('a backend and runs through success, close 1011, a hung upgrade and a stall release every socket and timer', async (t) => {
@@ -45,6 +46,31 @@ describe('no leaks', { concurrency: false }, () => {
     ]);
 
     await backend.close();
+    assert.deepEqual(counts(), before);
+  });
+
+  it('runs against a hostile server (close held open, pings never read, garbage for HTTP) release every socket and timer', async (t) => {
+    const before = counts();
+    const auth = jwtAuth('leaks-test-secret', { sendAs: ['header'] });
+    const check = goldenPathCheck({ timeoutMs: 2500 });
+    const heldClose = await startRawServer(t, (c) => {
+      c.accept();
+      c.socket.write(Buffer.concat([textFrame(WELCOME), closeFrame(1011, 'Internal error')]));
+    });
+    const pings = await startRawServer(t, (c) => {
+      c.accept();
+      c.socket.pause();
+      const batch = Buffer.concat(Array.from({ length: 1000 }, () => pingFrame('p'.repeat(125))));
+      for (let i = 0; i < 300; i++) c.socket.write(batch);
+    });
+    const garbage = await startRawServer(t, (c) => c.socket.write('not http at all\r\n\r\n'));
+    const outcomes: string[] = [];
+    for (const server of [heldClose, pings, garbage]) {
+      const result = await runOnce(server.url, check, auth);
+      outcomes.push(`${result.result} ${result.phase ?? '-'} ${result.reason ?? '-'}`);
+      await server.close();
+    }
+    assert.deepEqual(outcomes, ['failure events close_1011', 'failure welcome protocol_violation', 'failure upgrade protocol_violation']);
     assert.deepEqual(counts(), before);
   });
 
