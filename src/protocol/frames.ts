@@ -1,5 +1,6 @@
 import type { Envelope, WelcomeShape } from '../result/types.ts';
 import type { WelcomeMatcher } from '../config/types.ts';
+import { readAgentTimeout, readHandshakeProposal, type AgentTimeoutNotice, type HandshakeProposal } from './lifecycle.ts';
 
 /** Error codes that mean "authentication failed" (protocol.md, "Authentication"). */
 export const AUTH_ERROR_CODES: ReadonlySet<string> = new Set([
@@ -25,7 +26,16 @@ export type ServerFrame =
       readonly runId: string | null;
       readonly threadId: string | null;
       readonly userId: string | null;
+      /** The agent that sent it (`agent_name`), when named: the third generation's sub-agents each have one. */
+      readonly agentName: string | null;
+      /** The whole frame, for checks of its content (the completion's answer). */
+      readonly body: JsonObject;
     }
+  /** The third generation's `handshake_response`: the thread the server proposes. */
+  | { readonly kind: 'handshake'; readonly proposal: HandshakeProposal }
+  | { readonly kind: 'handshake_complete' }
+  /** `agent_timeout_warning` or `agent_timeout_failure` (third generation). */
+  | { readonly kind: 'agent_timeout'; readonly notice: AgentTimeoutNotice; readonly runId: string | null; readonly threadId: string | null }
   | { readonly kind: 'error'; readonly code: string | null; readonly message: string | null; readonly auth: boolean }
   | { readonly kind: 'ping' }
   | { readonly kind: 'keepalive'; readonly type: string }
@@ -127,6 +137,21 @@ export function parseServerFrame(
       runId: str(readField(value, 'run_id')),
       threadId: str(readField(value, 'thread_id')),
       userId: str(readField(value, 'user_id')) ?? (isObject(context) ? str(context['user_id']) : null),
+      agentName: str(readField(value, 'agent_name')),
+      body: value,
+    };
+  }
+  if (type === 'handshake_response') {
+    const proposal = readHandshakeProposal((field) => readField(value, field));
+    if (proposal !== null) return { kind: 'handshake', proposal };
+  }
+  if (type === 'handshake_complete') return { kind: 'handshake_complete' };
+  if (type === 'agent_timeout_warning' || type === 'agent_timeout_failure') {
+    return {
+      kind: 'agent_timeout',
+      notice: readAgentTimeout(type, (field) => readField(value, field)),
+      runId: str(readField(value, 'run_id')),
+      threadId: str(readField(value, 'thread_id')),
     };
   }
   if (type === 'ping') return { kind: 'ping' };
