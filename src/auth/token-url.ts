@@ -10,7 +10,41 @@ export interface FetchedToken {
   readonly expiresAtMs: number | null;
 }
 
-const MAX_BODY_BYTES = 64 * 1024;
+/** Bytes of a token endpoint's answer read at most; a longer answer fails the run as `token_error`. */
+export const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+
+/**
+ * Reads at most `MAX_TOKEN_RESPONSE_BYTES` of the body, then cancels it, so an endless or huge
+ * answer costs no more than the cap. Stops when `signal` aborts.
+ */
+async function readCappedBody(response: Response, signal: AbortSignal): Promise<string> {
+  const body = response.body;
+  if (body === null) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      if (signal.aborted) throw new TokenError('aborted', 'the run deadline passed while reading the token endpoint answer');
+      let next: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        next = await reader.read();
+      } catch {
+        if (signal.aborted) throw new TokenError('aborted', 'the run deadline passed while reading the token endpoint answer');
+        throw new TokenError('endpoint_body', 'token endpoint answer broke off while being read');
+      }
+      if (next.done) break;
+      total += next.value.byteLength;
+      if (total > MAX_TOKEN_RESPONSE_BYTES) {
+        throw new TokenError('endpoint_body', `token endpoint answer is too large (more than ${MAX_TOKEN_RESPONSE_BYTES} bytes)`);
+      }
+      chunks.push(next.value);
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 function readPath(value: unknown, path: string): unknown {
   let current: unknown = value;
@@ -46,8 +80,16 @@ export async function fetchToken(auth: TokenUrlAuth, nowMs: number, signal: Abor
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     throw new TokenError('endpoint_unreachable', `token endpoint unreachable${cause === undefined ? '' : ` (${cause})`}`);
   }
-  const text = (await response.text().catch(() => '')).slice(0, MAX_BODY_BYTES);
-  if (!response.ok) throw new TokenError('endpoint_status', `token endpoint answered HTTP ${response.status}`);
+  if (!response.ok) {
+    response.body?.cancel().catch(() => undefined);
+    throw new TokenError('endpoint_status', `token endpoint answered HTTP ${response.status}`);
+  }
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (declared > MAX_TOKEN_RESPONSE_BYTES) {
+    response.body?.cancel().catch(() => undefined);
+    throw new TokenError('endpoint_body', `token endpoint answer is too large (more than ${MAX_TOKEN_RESPONSE_BYTES} bytes)`);
+  }
+  const text = await readCappedBody(response, signal);
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -1,7 +1,8 @@
 import { createPrivateKey } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { describeFsError } from './errors.ts';
 import type { Context, FileRequirement } from './fields.ts';
+import { fileTooLarge, MAX_CONFIG_FILE_BYTES } from './limits.ts';
 
 const PKCS8_PEM = '-----BEGIN PRIVATE KEY-----';
 const CERTIFICATE_PEM = '-----BEGIN CERTIFICATE-----';
@@ -9,12 +10,18 @@ const CERTIFICATE_PEM = '-----BEGIN CERTIFICATE-----';
 /**
  * Checks on disk the files a validated config names: each must be readable; a private key must be
  * an unencrypted PKCS#8 PEM key that suits its algorithm (RSA for RS256, P-256 for ES256); a CA file
- * must hold PEM certificates. Problems go to `ctx` on the field that named the file.
+ * must hold PEM certificates. A file over `MAX_CONFIG_FILE_BYTES` is refused unread. Problems go to
+ * `ctx` on the field that named the file.
  */
 export async function checkFiles(ctx: Context, files: readonly FileRequirement[]): Promise<void> {
   for (const file of files) {
     let text: string;
     try {
+      const { size } = await stat(file.absolute);
+      if (size > MAX_CONFIG_FILE_BYTES) {
+        ctx.report(file.field, `"${file.shown}" is ${fileTooLarge(size)}`);
+        continue;
+      }
       text = await readFile(file.absolute, 'utf8');
     } catch (error) {
       ctx.report(file.field, `cannot read "${file.shown}": ${describeFsError(error)}`);

@@ -1,3 +1,5 @@
+import { MAX_CONFIG_VALUE_CHARS } from './limits.ts';
+
 const REFERENCE = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 
 const EXPECTED = 'expected ${NAME} or ${NAME:-default}';
@@ -6,8 +8,10 @@ const EXPECTED = 'expected ${NAME} or ${NAME:-default}';
  * Replaces environment references in one string scalar (after YAML parsing, never on raw text):
  * `${VAR}` is the variable's value (it must be set; an empty value is kept), `${VAR:-default}` is
  * `default` when VAR is unset or empty, and `$${` is a literal `${`. A `$` anywhere else is kept.
+ * The text, each variable's value and the result hold at most `MAX_CONFIG_VALUE_CHARS` characters;
+ * a longer one is reported and never copied.
  *
- * @param report called once per problem (unset variable, malformed reference)
+ * @param report called once per problem (unset variable, malformed reference, too long)
  * @returns the interpolated text, or `undefined` when there was a problem
  */
 export function interpolate(
@@ -15,6 +19,10 @@ export function interpolate(
   env: NodeJS.ProcessEnv,
   report: (message: string) => void,
 ): string | undefined {
+  if (text.length > MAX_CONFIG_VALUE_CHARS) {
+    report(`expected at most ${MAX_CONFIG_VALUE_CHARS} characters, got ${text.length}`);
+    return undefined;
+  }
   if (!text.includes('${')) return text;
   let out = '';
   let ok = true;
@@ -44,6 +52,10 @@ export function interpolate(
       ok = false;
     } else {
       const value = env[name];
+      if (value !== undefined && value.length > MAX_CONFIG_VALUE_CHARS) {
+        report(`environment variable ${name} is too long (${value.length} characters, at most ${MAX_CONFIG_VALUE_CHARS})`);
+        return undefined;
+      }
       if (fallback !== undefined) {
         out += value === undefined || value === '' ? fallback : value;
       } else if (value === undefined) {
@@ -51,6 +63,10 @@ export function interpolate(
         ok = false;
       } else {
         out += value;
+      }
+      if (out.length > MAX_CONFIG_VALUE_CHARS) {
+        report(`expected at most ${MAX_CONFIG_VALUE_CHARS} characters once environment references are replaced, got more`);
+        return undefined;
       }
     }
     i = close + 1;

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { describeFsError, FILE_FIELD, type Reporter } from './errors.ts';
+import { fileTooLarge, MAX_CONFIG_FILE_BYTES } from './limits.ts';
 
 /** What `parseYamlFile` returns when the file could not be read or parsed (already reported). */
 export const UNPARSED = Symbol('unparsed');
@@ -8,12 +9,18 @@ export const UNPARSED = Symbol('unparsed');
 /**
  * Reads one file and parses it as a single YAML 1.2 document (duplicate keys are errors, `<<`
  * merge keys are allowed). Problems are reported on `(file)`, YAML ones with their line and column.
+ * A file over `MAX_CONFIG_FILE_BYTES` is refused before it is read.
  *
  * @returns the document as plain JavaScript values, or `UNPARSED`
  */
 export async function parseYamlFile(reporter: Reporter): Promise<unknown> {
   let text: string;
   try {
+    const { size } = await stat(reporter.file);
+    if (size > MAX_CONFIG_FILE_BYTES) {
+      reporter.report(FILE_FIELD, fileTooLarge(size));
+      return UNPARSED;
+    }
     text = await readFile(reporter.file, 'utf8');
   } catch (error) {
     reporter.report(FILE_FIELD, `cannot read: ${describeFsError(error)}`);

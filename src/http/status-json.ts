@@ -2,6 +2,12 @@ import type { Degradation, Phase, Reason, ResultKind, TimedPhase } from '../resu
 import type { CheckResult, ReceivedEvent } from '../result/types.ts';
 import type { CheckStatus, StatusSnapshot } from '../service/types.ts';
 
+/**
+ * Events of the last run shown per check in `/status.json`, the first ones received; the run's view
+ * (`/runs/:id`) has them all. Keeps the body bounded whatever a target sends.
+ */
+export const MAX_STATUS_EVENTS = 100;
+
 /** A check's state on the status page: its last result, or `pending` before its first run. */
 export type CheckState = ResultKind | 'pending';
 
@@ -79,7 +85,7 @@ function lastFields(last: CheckResult | null): Omit<CheckStatusView, 'target' | 
     httpStatus: last.httpStatus,
     missingEvent: last.missingEvent,
     timings: { phases: last.phases, durationSeconds: last.durationSeconds },
-    events: last.events,
+    events: last.events.slice(0, MAX_STATUS_EVENTS),
     eventsDropped: last.eventsDropped,
   };
 }

@@ -5,37 +5,94 @@ import type { ResultSink } from './types.ts';
 export const DEFAULT_RUNS_PER_CHECK = 50;
 
 /**
- * The last N runs of every check, in memory, for `/runs/:id` and the status page. Bounded: a
- * check's oldest run is dropped when a new one arrives past N.
+ * Bytes of results kept per check by default, each result counted as the UTF-16 length of its JSON
+ * (two bytes a character, about what the heap holds). Older runs of the check are dropped past it.
+ */
+export const DEFAULT_RUN_STORE_BYTES_PER_CHECK = 4 * 1024 * 1024;
+
+/**
+ * Bytes of results kept across all checks by default, counted as for
+ * {@link DEFAULT_RUN_STORE_BYTES_PER_CHECK}; the oldest runs of any check are dropped past it.
+ * Chosen so `serve` stays well under 300 MB with a hostile target on every check.
+ */
+export const DEFAULT_RUN_STORE_BYTES = 48 * 1024 * 1024;
+
+/** Bounds of a {@link RunStore}. */
+export interface RunStoreLimits {
+  readonly runsPerCheck?: number;
+  readonly bytesPerCheck?: number;
+  readonly totalBytes?: number;
+}
+
+interface Stored {
+  readonly result: CheckResult;
+  readonly bytes: number;
+}
+
+/** The bytes a result is counted as: the UTF-16 length of its JSON. Results are frozen, so once. */
+export function resultBytes(result: CheckResult): number {
+  return JSON.stringify(result).length * 2;
+}
+
+/**
+ * The last runs of every check, in memory, for `/runs/:id` and the status page. Bounded in count
+ * per check, in bytes per check and in bytes in all: past a bound the oldest runs are dropped
+ * first. A check's newest run is always kept, whatever its size.
  */
 export class RunStore implements ResultSink {
   readonly #perCheck: number;
-  readonly #byCheck = new Map<string, CheckResult[]>();
-  readonly #byId = new Map<string, CheckResult>();
+  readonly #bytesPerCheck: number;
+  readonly #totalBytes: number;
+  readonly #byCheck = new Map<string, Stored[]>();
+  /** Insertion order is age: oldest first. */
+  readonly #byId = new Map<string, Stored>();
+  #bytes = 0;
 
-  constructor(perCheck: number = DEFAULT_RUNS_PER_CHECK) {
-    this.#perCheck = Math.max(1, perCheck);
+  constructor(limits: number | RunStoreLimits = {}) {
+    const given = typeof limits === 'number' ? { runsPerCheck: limits } : limits;
+    this.#perCheck = Math.max(1, given.runsPerCheck ?? DEFAULT_RUNS_PER_CHECK);
+    this.#bytesPerCheck = given.bytesPerCheck ?? DEFAULT_RUN_STORE_BYTES_PER_CHECK;
+    this.#totalBytes = given.totalBytes ?? DEFAULT_RUN_STORE_BYTES;
   }
 
   record(result: CheckResult): void {
     const key = RunStore.key(result.target, result.check);
     const runs = this.#byCheck.get(key) ?? [];
-    runs.push(result);
-    this.#byId.set(result.runId, result);
-    while (runs.length > this.#perCheck) {
-      const dropped = runs.shift();
-      if (dropped !== undefined) this.#byId.delete(dropped.runId);
-    }
+    const stored = { result, bytes: resultBytes(result) };
+    runs.push(stored);
+    this.#byId.set(result.runId, stored);
+    this.#bytes += stored.bytes;
     this.#byCheck.set(key, runs);
+    let checkBytes = runs.reduce((sum, run) => sum + run.bytes, 0);
+    while (runs.length > 1 && (runs.length > this.#perCheck || checkBytes > this.#bytesPerCheck)) {
+      const dropped = runs.shift();
+      if (dropped !== undefined) {
+        checkBytes -= dropped.bytes;
+        this.#forget(dropped);
+      }
+    }
+    if (this.#bytes <= this.#totalBytes) return;
+    for (const old of [...this.#byId.values()]) {
+      if (this.#bytes <= this.#totalBytes) break;
+      const its = this.#byCheck.get(RunStore.key(old.result.target, old.result.check));
+      if (its === undefined || its[its.length - 1] === old) continue;
+      its.splice(its.indexOf(old), 1);
+      this.#forget(old);
+    }
+  }
+
+  #forget(stored: Stored): void {
+    this.#byId.delete(stored.result.runId);
+    this.#bytes -= stored.bytes;
   }
 
   get(runId: string): CheckResult | undefined {
-    return this.#byId.get(runId);
+    return this.#byId.get(runId)?.result;
   }
 
   /** Newest last. */
   recent(target: string, check: string): readonly CheckResult[] {
-    return this.#byCheck.get(RunStore.key(target, check)) ?? [];
+    return (this.#byCheck.get(RunStore.key(target, check)) ?? []).map((stored) => stored.result);
   }
 
   lastFailure(target: string, check: string): CheckResult | null {
@@ -49,6 +106,11 @@ export class RunStore implements ResultSink {
 
   get size(): number {
     return this.#byId.size;
+  }
+
+  /** The bytes the kept results are counted as (see {@link resultBytes}). */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   static key(target: string, check: string): string {

@@ -379,6 +379,34 @@ const BAD: readonly BadCase[] = [
     expected: ['{dir}: (file): expected at least one .yaml or .yml file (templates *.example.yaml do not count), found none'],
   },
   {
+    name: 'config file over 1 MiB, refused before it is read',
+    files: { 'a.yaml': `${HEAD}${CHECKS}# ${'x'.repeat(1024 * 1024)}\n` },
+    expected: [`{dir}/a.yaml: (file): too large (${HEAD.length + CHECKS.length + 3 + 1024 * 1024} bytes, at most 1048576)`],
+  },
+  {
+    name: 'private key file over 1 MiB, refused before it is read',
+    files: { 'a.yaml': withAuth('  type: jwt\n  private_key_file: key.pem\n  algorithm: RS256\n'), 'key.pem': `${RSA_KEY}${'#'.repeat(1024 * 1024)}` },
+    path: 'a.yaml',
+    expected: [`{dir}/a.yaml: auth.private_key_file: "{dir}/key.pem" is too large (${RSA_KEY.length + 1024 * 1024} bytes, at most 1048576)`],
+  },
+  {
+    name: 'a 50 MB environment value, refused before it is copied',
+    files: { 'a.yaml': withCheck('    message: "${BIG}"\n') },
+    env: { BIG: 'x'.repeat(50_000_000) },
+    expected: ['{dir}/a.yaml: checks[0].message: environment variable BIG is too long (50000000 characters, at most 65536)'],
+  },
+  {
+    name: 'a YAML scalar over 65536 characters',
+    files: { 'a.yaml': withCheck(`    message: ${'x'.repeat(70_000)}\n`) },
+    expected: ['{dir}/a.yaml: checks[0].message: expected at most 65536 characters, got 70000'],
+  },
+  {
+    name: 'environment values that together pass 65536 characters',
+    files: { 'a.yaml': withCheck('    message: "${HALF}${HALF}"\n') },
+    env: { HALF: 'x'.repeat(40_000) },
+    expected: ['{dir}/a.yaml: checks[0].message: expected at most 65536 characters once environment references are replaced, got more'],
+  },
+  {
     name: 'folder holding only templates',
     files: { 'staging.example.yaml': `${HEAD}${CHECKS}`, 'notes.txt': 'hi\n' },
     path: '.',
