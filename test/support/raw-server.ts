@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { TestContext } from 'node:test';
 import { listenLoopback } from './net.ts';
 
@@ -93,13 +94,20 @@ export interface RawServer {
   close(): Promise<void>;
 }
 
+/** A key and certificate (PEM) to serve TLS with: the raw server then speaks `wss://`. */
+export interface RawTlsOptions {
+  readonly key: string;
+  readonly cert: string;
+}
+
 /**
  * Starts a raw server on 127.0.0.1 at a free port that calls `onRequest` once per connection when
- * the request head is complete. Every socket and the server close in `t.after`.
+ * the request head is complete; with `tlsOptions`, over TLS (`wss://`). Every socket and the
+ * server close in `t.after`.
  */
-export async function startRawServer(t: TestContext, onRequest: (connection: RawConnection) => void): Promise<RawServer> {
+export async function startRawServer(t: TestContext, onRequest: (connection: RawConnection) => void, tlsOptions?: RawTlsOptions): Promise<RawServer> {
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const onConnection = (socket: net.Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
@@ -114,7 +122,9 @@ export async function startRawServer(t: TestContext, onRequest: (connection: Raw
       onRequest({ socket, head: request, key, accept: () => socket.write(switchingProtocols(key)) });
     };
     socket.on('data', onData);
-  });
+  };
+  const server = tlsOptions === undefined ? net.createServer(onConnection) : tls.createServer({ ...tlsOptions }, onConnection);
+  if (tlsOptions !== undefined) server.on('tlsClientError', () => undefined);
   const port = await listenLoopback(server);
   const close = async (): Promise<void> => {
     const closed = [...sockets].map((socket) => new Promise<void>((resolve) => {
@@ -126,5 +136,5 @@ export async function startRawServer(t: TestContext, onRequest: (connection: Raw
     await new Promise<void>((resolve) => setImmediate(resolve));
   };
   t.after(close);
-  return { url: `ws://127.0.0.1:${port}/ws`, port, close };
+  return { url: `${tlsOptions === undefined ? 'ws' : 'wss'}://127.0.0.1:${port}/ws`, port, close };
 }

@@ -3,9 +3,15 @@
  * `ws` never would. Each row asserts the exact outcome and that the run ended by its deadline plus
  * one second.
  */
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { AuthConfig } from '../../../src/config/types.ts';
+import type { CheckResult } from '../../../src/result/types.ts';
 import { goldenPathCheck, jwtAuth, FIVE_EVENTS } from '../../support/fixtures.ts';
 import { outcome, runOnce } from '../../support/run.ts';
 import {
@@ -18,6 +24,7 @@ import {
   switchingProtocols,
   textFrame,
   type RawConnection,
+  type RawTlsOptions,
 } from '../../support/raw-server.ts';
 
 const TIMEOUT_MS = 2500;
@@ -254,6 +261,17 @@ const rows: readonly Row[] = [
   },
 ];
 
+/** Asserts a row's exact outcome, and that the run ended by its deadline plus one second. */
+function assertRow(row: Row, result: CheckResult, elapsedSeconds: number, timeoutMs: number): void {
+  assert.deepEqual(outcome(result), row.expect, result.message ?? '');
+  assert.ok(elapsedSeconds <= timeoutMs / 1000 + 1, `ended after ${elapsedSeconds} s`);
+  if (row.withinSeconds !== undefined) assert.ok(elapsedSeconds <= row.withinSeconds, `ended after ${elapsedSeconds} s`);
+  if (row.messageIncludes !== undefined) assert.ok(result.message?.includes(row.messageIncludes), result.message ?? '');
+  if (row.messageExcludes !== undefined) assert.ok(!(result.message ?? '').includes(row.messageExcludes), result.message ?? '');
+  if (row.closeReason !== undefined) assert.equal(result.closeReason, row.closeReason);
+  assert.equal(result.eventsDropped, row.eventsDropped ?? 0);
+}
+
 describe('hostile server', () => {
   for (const row of rows) {
     it(row.name, async (t) => {
@@ -262,14 +280,58 @@ describe('hostile server', () => {
       const timeoutMs = row.timeoutMs ?? TIMEOUT_MS;
       const rowCheck = row.timeoutMs === undefined ? check : { ...check, timeoutMs };
       const result = await runOnce(server.url, rowCheck, row.auth ?? auth, row.env === undefined ? {} : { env: row.env });
-      const elapsedSeconds = (Date.now() - started) / 1000;
-      assert.deepEqual(outcome(result), row.expect, result.message ?? '');
-      assert.ok(elapsedSeconds <= timeoutMs / 1000 + 1, `ended after ${elapsedSeconds} s`);
-      if (row.withinSeconds !== undefined) assert.ok(elapsedSeconds <= row.withinSeconds, `ended after ${elapsedSeconds} s`);
-      if (row.messageIncludes !== undefined) assert.ok(result.message?.includes(row.messageIncludes), result.message ?? '');
-      if (row.messageExcludes !== undefined) assert.ok(!(result.message ?? '').includes(row.messageExcludes), result.message ?? '');
-      if (row.closeReason !== undefined) assert.equal(result.closeReason, row.closeReason);
-      assert.equal(result.eventsDropped, row.eventsDropped ?? 0);
+      assertRow(row, result, (Date.now() - started) / 1000, timeoutMs);
+    });
+  }
+});
+
+/** Rows over TLS (`wss://`): the same breakage behind a completed TLS handshake, and TLS that never completes. */
+const tlsRows: readonly Row[] = [
+  {
+    name: 'wss: close 1011 with TCP held open ends the run at once with close_1011',
+    serve: afterWelcome((c) => c.socket.write(Buffer.concat([event('agent_started'), closeFrame(1011, 'Internal error')]))),
+    expect: failure('events', 'close_1011', 1011, ['agent_started']),
+    closeReason: 'Internal error',
+    withinSeconds: 1,
+  },
+  {
+    name: 'wss: garbage instead of an HTTP answer is a protocol violation in upgrade',
+    serve: (c) => c.socket.write('SSH-2.0-OpenSSH_9.6\r\n\r\n'),
+    expect: failure('upgrade', 'protocol_violation'),
+    messageIncludes: 'not valid HTTP',
+    withinSeconds: 1,
+  },
+  {
+    name: 'wss: an upgrade that is never answered is a handshake_timeout',
+    serve: () => undefined,
+    expect: failure('upgrade', 'handshake_timeout'),
+  },
+];
+
+describe('hostile server over TLS', () => {
+  let dir: string;
+  let certFile: string;
+  let tlsOptions: RawTlsOptions;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'canary-hostile-tls-'));
+    const keyFile = path.join(dir, 'key.pem');
+    certFile = path.join(dir, 'cert.pem');
+    await promisify(execFile)('/usr/bin/openssl', [
+      'req', '-x509', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+      '-keyout', keyFile, '-out', certFile, '-days', '2',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+    ]);
+    tlsOptions = { key: await readFile(keyFile, 'utf8'), cert: await readFile(certFile, 'utf8') };
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  for (const row of tlsRows) {
+    it(row.name, async (t) => {
+      const server = await startRawServer(t, row.serve, tlsOptions);
+      const started = Date.now();
+      const result = await runOnce(server.url, check, auth, { target: { tls: { caFile: certFile, insecureSkipVerify: false } } });
+      assertRow(row, result, (Date.now() - started) / 1000, TIMEOUT_MS);
+      assert.ok(result.phases.tls !== undefined, 'the tls phase was timed');
     });
   }
 });
