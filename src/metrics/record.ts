@@ -2,7 +2,7 @@ import { closeCodeLabel } from '../protocol/close-codes.ts';
 import { HEALTH_STATES, healthDetailKey, isHealthState } from '../result/health.ts';
 import { TIMED_PHASES } from '../result/reasons.ts';
 import type { CheckResult } from '../result/types.ts';
-import type { SkipReason } from '../service/types.ts';
+import type { SkipReason } from '../result/sinks.ts';
 import type { ConfigIndex } from './config-index.ts';
 import { observeRun, type Families } from './families.ts';
 import { ProtocolTracker } from './protocol.ts';

@@ -2,7 +2,7 @@ import { intervalSeconds } from '../config/schedule.ts';
 import { ZEROED_CLOSE_CODES } from '../protocol/close-codes.ts';
 import { DEGRADATIONS, REASON_NAMES, REASON_PHASES, RESULTS, TIMED_PHASES, type Degradation } from '../result/reasons.ts';
 import { HEALTH_STATES } from '../result/health.ts';
-import { SKIP_REASONS } from '../service/types.ts';
+import { SKIP_REASONS } from '../result/sinks.ts';
 import type { ConfigIndex } from './config-index.ts';
 import type { Families } from './families.ts';
 
