@@ -1,5 +1,5 @@
 import type { AuthConfig, SendAs } from '../config/types.ts';
-import type { Clock } from '../engine/clock.ts';
+import type { Clock } from '../clock.ts';
 import { mintJwt } from './jwt.ts';
 import { fetchToken, type FetchedToken } from './token-url.ts';
 import { TokenError } from './token-error.ts';

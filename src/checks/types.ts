@@ -1,6 +1,6 @@
 import type { CheckConfig, TargetConfig } from '../config/types.ts';
 import type { TokenProvider } from '../auth/provider.ts';
-import type { Clock } from '../engine/clock.ts';
+import type { Clock } from '../clock.ts';
 import type { TranscriptLimits } from '../result/transcript.ts';
 import type { CheckResult } from '../result/types.ts';
 import type { Reason } from '../result/reasons.ts';

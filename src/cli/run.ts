@@ -4,7 +4,7 @@ import { loadConfig } from '../config/load.ts';
 import { CHECK_CONFIGS } from '../checks/registry.ts';
 import type { CheckConfig, Config, TargetConfig } from '../config/types.ts';
 import { createTokenProvider } from '../auth/provider.ts';
-import { systemClock } from '../engine/clock.ts';
+import { systemClock } from '../clock.ts';
 import { runCheck } from '../engine/run-check.ts';
 import type { CheckResult } from '../result/types.ts';
 import { startReferenceBackend, REFERENCE_SECRET } from '../reference/index.ts';

@@ -1,4 +1,5 @@
 /** Validated, typed configuration. Produced only by `loadConfig`; everything inside trusts it. */
+import type { WelcomeMatcher } from '../protocol/frames.ts';
 
 export type SendAs = 'header' | 'subprotocol';
 
@@ -44,13 +45,8 @@ export interface TlsConfig {
 
 export type Schedule = { readonly kind: 'every'; readonly everySeconds: number } | { readonly kind: 'cron'; readonly cron: string };
 
-/** How the welcome frame is recognised: any matcher whose fields all match. */
-export interface WelcomeMatcher {
-  /** The frame's `type`. */
-  readonly type: string;
-  /** When set, `event` read from `data`, then `payload`, then the top level, must equal it. */
-  readonly event: string | null;
-}
+/** The welcome matcher is the protocol's; the config reads it (`walk.ts`). */
+export type { WelcomeMatcher };
 
 /**
  * What every check that walks the golden path (or part of it) is configured with. Check types

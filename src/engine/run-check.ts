@@ -5,7 +5,7 @@ import type { CheckResult } from '../result/types.ts';
 import type { TranscriptLimits } from '../result/transcript.ts';
 import { CHECK_RUNNERS } from '../checks/registry.ts';
 import type { CheckRunner } from '../checks/types.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../clock.ts';
 
 export interface RunCheckOptions {
   readonly clock: Clock;

@@ -1,6 +1,6 @@
 import type { Degradation, Phase, Reason, ResultKind, TimedPhase } from '../result/reasons.ts';
 import type { CheckResult, ReceivedEvent } from '../result/types.ts';
-import type { CheckStatus, StatusSnapshot } from '../service/types.ts';
+import type { CheckStatus, StatusSnapshot } from '../result/status.ts';
 
 /**
  * Events of the last run shown per check in `/status.json`, the first ones received; the run's view

@@ -1,4 +1,4 @@
-import type { CheckStatus, StatusSnapshot } from '../service/types.ts';
+import type { CheckStatus, StatusSnapshot } from '../result/status.ts';
 import { ago, until } from './format.ts';
 import { html, type SafeHtml } from './html.ts';
 import { page, phaseLegend } from './layout.ts';

@@ -1,5 +1,5 @@
 import type { CheckResult } from '../result/types.ts';
-import type { StatusSnapshot } from '../service/types.ts';
+import type { StatusSnapshot } from '../result/status.ts';
 
 /** What `POST /checks/:name/run` got from the scheduler. */
 export type RunNowOutcome =

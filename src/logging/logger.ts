@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import type { Clock } from '../engine/clock.ts';
+import type { Clock } from '../clock.ts';
 import { LABELS_KEY, LineWriter } from './line-writer.ts';
 import { formatPretty } from './pretty.ts';
 import type { LogResource } from './resource.ts';

@@ -1,4 +1,4 @@
-import type { ResultSink } from '../service/types.ts';
+import type { ResultSink } from '../result/sinks.ts';
 import type { CanaryLogger } from './logger.ts';
 import { runEntry } from './run-entry.ts';
 

@@ -1,3 +1,4 @@
+import { sinkFactsOf } from '../checks/registry.ts';
 import type { CheckConfig, Config } from '../config/types.ts';
 
 /** The event that ends a run in failure; the engine records it like the expected events. */
@@ -7,11 +8,11 @@ const FAILURE_EVENT = 'agent_error';
 export interface IndexedCheck {
   readonly target: string;
   readonly check: CheckConfig;
-  /** Events whose absence is counted in `canary_events_missing_total` (check types that send a message). */
-  readonly expectedEvents: readonly string[];
+  /** Events whose absence is counted in `canary_events_missing_total` (its type's `countedEvents`). */
+  readonly countedEvents: readonly string[];
   /** Every value the `event` label may take for this check. */
   readonly eventLabels: ReadonlySet<string>;
-  /** The `endpoint` label values of `canary_dependency_health` (dependency_health checks only). */
+  /** The `endpoint` label values of `canary_dependency_health` (its type's `healthEndpoints`). */
   readonly healthEndpoints: readonly string[];
 }
 
@@ -25,23 +26,8 @@ export interface ConfigIndex {
   readonly anyEventLabels: ReadonlySet<string>;
 }
 
-function expectedEventsOf(check: CheckConfig): readonly string[] {
-  switch (check.type) {
-    case 'golden_path':
-    case 'user_isolation':
-    case 'dependency_health':
-    case 'message_burst':
-    case 'input_hygiene':
-      return check.expectedEvents;
-    case 'handshake_storm':
-    case 'auth_enforcement':
-      return [];
-  }
-}
-
-function eventLabelsOf(check: CheckConfig): readonly string[] {
-  const walked = expectedEventsOf(check);
-  return walked.length === 0 ? [] : [...walked, check.completionEvent, FAILURE_EVENT];
+function eventLabelsOf(check: CheckConfig, counted: readonly string[]): readonly string[] {
+  return counted.length === 0 ? [] : [...counted, check.completionEvent, FAILURE_EVENT];
 }
 
 /** Indexes the configured checks by target and check name. */
@@ -51,9 +37,9 @@ export function indexConfig(config: Config): ConfigIndex {
   const anyEventLabels = new Set<string>();
   for (const target of config.targets) {
     for (const check of target.checks) {
-      const eventLabels = new Set(eventLabelsOf(check));
-      const healthEndpoints = check.type === 'dependency_health' ? check.endpoints : [];
-      const indexed: IndexedCheck = { target: target.target, check, expectedEvents: expectedEventsOf(check), eventLabels, healthEndpoints };
+      const { countedEvents, healthEndpoints } = sinkFactsOf(check);
+      const eventLabels = new Set(eventLabelsOf(check, countedEvents));
+      const indexed: IndexedCheck = { target: target.target, check, countedEvents, eventLabels, healthEndpoints };
       checks.push(indexed);
       byKey.set(JSON.stringify([target.target, check.name]), indexed);
       for (const name of eventLabels) anyEventLabels.add(name);

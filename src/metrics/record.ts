@@ -1,8 +1,8 @@
 import { closeCodeLabel } from '../protocol/close-codes.ts';
-import { HEALTH_STATES, healthDetailKey, isHealthState } from '../result/health.ts';
+import { HEALTH_STATES, isHealthState } from '../result/health.ts';
 import { TIMED_PHASES } from '../result/reasons.ts';
 import type { CheckResult } from '../result/types.ts';
-import type { SkipReason } from '../service/types.ts';
+import type { SkipReason } from '../result/sinks.ts';
 import type { ConfigIndex } from './config-index.ts';
 import { observeRun, type Families } from './families.ts';
 import { ProtocolTracker } from './protocol.ts';
@@ -67,13 +67,14 @@ export class ResultRecorder {
     if (result.closeCode !== null) f.wsClose.inc({ ...labels, code: closeCodeLabel(result.closeCode) });
     const messageSent = result.phases.welcome !== undefined;
     if (result.result === 'failure' && messageSent) {
-      for (const event of configured?.expectedEvents ?? []) {
+      for (const event of configured?.countedEvents ?? []) {
         if (!arrived.has(event)) f.eventsMissing.inc({ ...labels, event });
       }
     }
 
+    const health = new Map((result.health ?? []).map(({ endpoint, state }) => [endpoint, state]));
     for (const endpoint of configured?.healthEndpoints ?? []) {
-      const seen = result.details[healthDetailKey(endpoint)];
+      const seen = health.get(endpoint);
       if (!isHealthState(seen)) continue;
       for (const state of HEALTH_STATES) f.dependencyHealth.set({ ...labels, endpoint, state }, state === seen ? 1 : 0);
     }

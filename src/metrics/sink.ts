@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Registry, type OpenMetricsContentType } from 'prom-client';
 import type { Config } from '../config/types.ts';
 import type { CheckResult } from '../result/types.ts';
-import type { ResultSink, ScheduleSink, SkipReason } from '../service/types.ts';
+import type { ResultSink, ScheduleSink, SkipReason } from '../result/sinks.ts';
 import { revision, VERSION } from '../version.ts';
 import { indexConfig } from './config-index.ts';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, openMetricsToText, wantsOpenMetrics } from './exposition.ts';

@@ -2,7 +2,7 @@ import { intervalSeconds } from '../config/schedule.ts';
 import { ZEROED_CLOSE_CODES } from '../protocol/close-codes.ts';
 import { DEGRADATIONS, REASON_NAMES, REASON_PHASES, RESULTS, TIMED_PHASES, type Degradation } from '../result/reasons.ts';
 import { HEALTH_STATES } from '../result/health.ts';
-import { SKIP_REASONS } from '../service/types.ts';
+import { SKIP_REASONS } from '../result/sinks.ts';
 import type { ConfigIndex } from './config-index.ts';
 import type { Families } from './families.ts';
 
@@ -14,7 +14,7 @@ const DEGRADATION_NAMES = Object.keys(DEGRADATIONS) as Degradation[];
  * are left out on purpose: a 0 there before the first run would page.
  */
 export function zeroConfiguredSeries(families: Families, index: ConfigIndex): void {
-  for (const { target, check, expectedEvents, healthEndpoints } of index.checks) {
+  for (const { target, check, countedEvents, healthEndpoints } of index.checks) {
     const labels = { check: check.name, target };
     families.configInfo.set({ target, check: check.name, type: check.type }, 1);
     families.checkTimeout.set(labels, check.timeoutMs / 1000);
@@ -29,7 +29,7 @@ export function zeroConfiguredSeries(families: Families, index: ConfigIndex): vo
     families.duration.zero(labels);
     families.scheduleLag.zero(labels);
     for (const phase of TIMED_PHASES) families.phaseDuration.zero({ ...labels, phase });
-    for (const event of expectedEvents) {
+    for (const event of countedEvents) {
       families.eventsMissing.inc({ ...labels, event }, 0);
       families.eventLatency.zero({ ...labels, event });
     }

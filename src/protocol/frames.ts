@@ -1,5 +1,4 @@
 import type { Envelope, WelcomeShape } from '../result/types.ts';
-import type { WelcomeMatcher } from '../config/types.ts';
 import { readAgentTimeout, readHandshakeProposal, type AgentTimeoutNotice, type HandshakeProposal } from './lifecycle.ts';
 
 /** Error codes that mean "authentication failed" (protocol.md, "Authentication"). */
@@ -11,6 +10,14 @@ export const AUTH_ERROR_CODES: ReadonlySet<string> = new Set([
   'WEBSOCKET_AUTH_ERROR',
   'AUTH_FAILED',
 ]);
+
+/** How the welcome frame is recognised (protocol.md, "Frames from the server before the chat starts"): any matcher whose fields all match. */
+export interface WelcomeMatcher {
+  /** The frame's `type`. */
+  readonly type: string;
+  /** When set, `event` read from `data`, then `payload`, then the top level, must equal it. */
+  readonly event: string | null;
+}
 
 /** Frame types that carry no meaning for the golden path and are accepted anywhere. */
 const KEEPALIVE_TYPES: ReadonlySet<string> = new Set(['ping', 'pong', 'heartbeat', 'heartbeat_ack', 'ack']);

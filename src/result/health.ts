@@ -1,5 +1,5 @@
 /**
- * The closed set of health-endpoint states dependency_health reports, and where a result carries
+ * The closed set of health-endpoint states dependency_health reports, and how a result carries
  * them. The single source for the `state` label of `canary_dependency_health`.
  */
 
@@ -16,7 +16,14 @@ export function isHealthState(value: unknown): value is HealthState {
   return HEALTH_STATES.some((state) => state === value);
 }
 
-/** The key of `CheckResult.details` holding an endpoint's state: `health:/health`. */
+/** One health endpoint's state at a run, as `CheckResult.health` carries it for the sinks. */
+export interface EndpointHealth {
+  /** The endpoint as configured (the `endpoint` label). */
+  readonly endpoint: string;
+  readonly state: HealthState;
+}
+
+/** The key of `CheckResult.details` showing an endpoint's state to people: `health:/health`. */
 export function healthDetailKey(endpoint: string): string {
   return `health:${endpoint}`;
 }

@@ -1,3 +1,4 @@
+import type { EndpointHealth } from './health.ts';
 import type { Degradation, Phase, Reason, ResultKind, TimedPhase } from './reasons.ts';
 
 /** Which welcome frame shape the server used (protocol.md, "Frames from the server"). */
@@ -82,6 +83,11 @@ export interface CheckResult {
   readonly transcript: Transcript;
   /** Check-type specific facts (counts, ratios) for checks beyond the golden path. */
   readonly details: Readonly<Record<string, number | string | boolean | null>>;
+  /**
+   * Each health endpoint's state, typed, for the sinks (dependency_health only; absent otherwise).
+   * `details` shows the same states to people under `health:<endpoint>`.
+   */
+  readonly health?: readonly EndpointHealth[];
 }
 
 /** Recursively freezes a plain data value. */

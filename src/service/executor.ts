@@ -1,11 +1,11 @@
 import type { TokenProvider } from '../auth/provider.ts';
 import { createTokenProvider } from '../auth/provider.ts';
-import type { Clock } from '../engine/clock.ts';
+import type { Clock } from '../clock.ts';
 import { runCheck } from '../engine/run-check.ts';
 import type { TargetConfig } from '../config/types.ts';
 import type { CheckResult } from '../result/types.ts';
 import type { Job } from './jobs.ts';
-import type { ResultSink } from './types.ts';
+import type { ResultSink } from '../result/sinks.ts';
 
 export interface ExecutorDeps {
   readonly clock: Clock;

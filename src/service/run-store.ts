@@ -1,5 +1,5 @@
 import type { CheckResult } from '../result/types.ts';
-import type { ResultSink } from './types.ts';
+import type { ResultSink } from '../result/sinks.ts';
 
 /** Runs kept per check by default. */
 export const DEFAULT_RUNS_PER_CHECK = 50;

@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { everyPattern } from '../config/schedule.ts';
-import type { Clock } from '../engine/clock.ts';
+import type { Clock } from '../clock.ts';
 import { stableHash, type Job } from './jobs.ts';
 
 /** Runs fire up to this many milliseconds after their cron second, by a stable per-job offset. */

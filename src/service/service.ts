@@ -1,5 +1,5 @@
 import type { Config } from '../config/types.ts';
-import { systemClock, type Clock } from '../engine/clock.ts';
+import { systemClock, type Clock } from '../clock.ts';
 import { createMetrics, type CanaryMetrics } from '../metrics/index.ts';
 import { createRunLogSink, traceFromHeaderValue, type CanaryLogger } from '../logging/index.ts';
 import { createHttpApp, listen, type HttpServer, type RunNowOutcome } from '../http/index.ts';
@@ -10,7 +10,7 @@ import { jobKey, jobsOf, type Job } from './jobs.ts';
 import { RunStore, DEFAULT_RUNS_PER_CHECK } from './run-store.ts';
 import { Scheduler } from './scheduler.ts';
 import { snapshot } from './status.ts';
-import type { ResultSink, SkipReason } from './types.ts';
+import type { ResultSink, SkipReason } from '../result/sinks.ts';
 
 /** How long in-flight runs may finish at shutdown before they are cancelled. */
 export const SHUTDOWN_GRACE_MS = 4000;

@@ -1,7 +1,7 @@
 import type { Job } from './jobs.ts';
 import { describeSchedule } from './jobs.ts';
 import type { RunStore } from './run-store.ts';
-import type { CheckStatus, StatusSnapshot } from './types.ts';
+import type { CheckStatus, StatusSnapshot } from '../result/status.ts';
 
 export interface StatusSources {
   readonly jobs: readonly Job[];

@@ -7,7 +7,7 @@ import type { GoldenPathCheck } from '../../src/config/types.ts';
 import { REFERENCE_SECRET, startReferenceBackend } from '../../src/reference/index.ts';
 import type { CheckResult, TranscriptEntry } from '../../src/result/types.ts';
 import { RunStore } from '../../src/service/run-store.ts';
-import type { CheckStatus, StatusSnapshot } from '../../src/service/types.ts';
+import type { CheckStatus, StatusSnapshot } from '../../src/result/status.ts';
 import { goldenPathCheck, jwtAuth, withFault } from '../support/fixtures.ts';
 import { runOnce } from '../support/run.ts';
 import { createHttpApp } from '../../src/http/app.ts';

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Config, DependencyHealthCheck } from '../../src/config/types.ts';
+import type { EndpointHealth } from '../../src/result/health.ts';
 import { goldenPathCheck, target } from '../support/fixtures.ts';
 import { createMetrics, type CanaryMetrics } from '../../src/metrics/sink.ts';
 import { samplesOf, successResult, TARGET, type Sample } from './test-helpers.ts';
@@ -42,18 +43,25 @@ describe('canary_dependency_health', { concurrency: true }, () => {
 
   it("holds 1 for each endpoint's state at the last run and 0 for the others", async () => {
     const m = createMetrics(config(), { defaultMetrics: false });
-    const details = { 'health:/health': 'starting', 'health:http://10.0.0.5:9000/ready': 'healthy' };
-    m.record(successResult({ check: CHECK, type: 'dependency_health', result: 'degraded', degradations: ['dependency_unhealthy'], details }));
+    const health: EndpointHealth[] = [{ endpoint: '/health', state: 'starting' }, { endpoint: 'http://10.0.0.5:9000/ready', state: 'healthy' }];
+    m.record(successResult({ check: CHECK, type: 'dependency_health', result: 'degraded', degradations: ['dependency_unhealthy'], health }));
     assert.deepEqual(await series(m), expected({ '/health': 'starting', 'http://10.0.0.5:9000/ready': 'healthy' }));
-    m.record(successResult({ check: CHECK, type: 'dependency_health', details: { ...details, 'health:/health': 'unreachable' } }));
+    m.record(successResult({ check: CHECK, type: 'dependency_health', health: [health[1]!, { endpoint: '/health', state: 'unreachable' }] }));
     assert.deepEqual(await series(m), expected({ '/health': 'unreachable', 'http://10.0.0.5:9000/ready': 'healthy' }));
   });
 
   it('never creates labels from results of unknown checks or endpoints, nor from unknown states', async () => {
     const m = createMetrics(config(), { defaultMetrics: false });
-    m.record(successResult({ check: 'unknown', type: 'dependency_health', details: { 'health:/health': 'healthy' } }));
-    m.record(successResult({ check: CHECK, type: 'dependency_health', details: { 'health:/other': 'healthy', 'health:/health': 'sideways' } }));
-    m.record(successResult({ check: 'golden_path', details: { 'health:/health': 'healthy' } }));
+    const sideways = { endpoint: '/health', state: 'sideways' } as unknown as EndpointHealth;
+    m.record(successResult({ check: 'unknown', type: 'dependency_health', health: [{ endpoint: '/health', state: 'healthy' }] }));
+    m.record(successResult({ check: CHECK, type: 'dependency_health', health: [{ endpoint: '/other', state: 'healthy' }, sideways] }));
+    m.record(successResult({ check: 'golden_path', health: [{ endpoint: '/health', state: 'healthy' }] }));
+    assert.deepEqual(await series(m), expected({ '/health': null, 'http://10.0.0.5:9000/ready': null }));
+  });
+
+  it('reads the typed health states, never the details strings shown to people', async () => {
+    const m = createMetrics(config(), { defaultMetrics: false });
+    m.record(successResult({ check: CHECK, type: 'dependency_health', details: { 'health:/health': 'healthy', 'health:http://10.0.0.5:9000/ready': 'healthy' } }));
     assert.deepEqual(await series(m), expected({ '/health': null, 'http://10.0.0.5:9000/ready': null }));
   });
 });

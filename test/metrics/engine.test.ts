@@ -1,9 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Config } from '../../src/config/types.ts';
+import type { Config, DependencyHealthCheck } from '../../src/config/types.ts';
 import { REFERENCE_SECRET, startReferenceBackend, type ReferenceBackend } from '../../src/reference/index.ts';
 import { goldenPathCheck, jwtAuth, target, withFault } from '../support/fixtures.ts';
 import { runOnce } from '../support/run.ts';
+import { startBackend } from '../support/backend.ts';
 import { createMetrics } from '../../src/metrics/sink.ts';
 import { samplesOf, valueOf } from './test-helpers.ts';
 
@@ -83,5 +84,19 @@ describe('metrics of real runs against the reference backend', { concurrency: tr
 
     const om = (await metrics.render('application/openmetrics-text')).body;
     assert.ok(om.includes(`# {run_id="${failure.runId}"}`), 'the failed run is an exemplar');
+  });
+
+  it("sets canary_dependency_health from a real dependency_health run's typed health states (health=starting)", async (t) => {
+    const sick = await startBackend(t, { faults: 'health=starting' });
+    const deps: DependencyHealthCheck = { ...check, name: 'deps', type: 'dependency_health', endpoints: ['/health', '/health/ready'], healthTimeoutMs: 1000 };
+    const config: Config = { targets: [target(sick.url, auth, { checks: [deps] })], service: { adminToken: null } };
+    const metrics = createMetrics(config, { revision: 'test', defaultMetrics: false });
+    const result = await runOnce(sick.url, deps, auth);
+    assert.deepEqual([result.result, result.health], ['degraded', [{ endpoint: '/health', state: 'starting' }, { endpoint: '/health/ready', state: 'starting' }]]);
+    metrics.record(result);
+
+    const text = (await metrics.render('text/plain')).body;
+    const health = samplesOf(text, 'canary_dependency_health').filter((s) => s.value === 1).map((s) => `${s.labels['endpoint'] ?? ''} ${s.labels['state'] ?? ''}`);
+    assert.deepEqual(health, ['/health starting', '/health/ready starting']);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { createTokenProvider, type TokenProvider } from '../../src/auth/provider.ts';
 import type { AuthConfig, CheckConfig, TargetConfig } from '../../src/config/types.ts';
-import { systemClock } from '../../src/engine/clock.ts';
+import { systemClock } from '../../src/clock.ts';
 import { runCheck } from '../../src/engine/run-check.ts';
 import { REFERENCE_SECRET } from '../../src/reference/index.ts';
 import type { CheckResult } from '../../src/result/types.ts';

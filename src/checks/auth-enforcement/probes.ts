@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { generateKeyPair, type CryptoKey } from 'jose';
 import type { AuthConfig, AuthProbe, SendAs } from '../../config/types.ts';
-import type { Clock } from '../../engine/clock.ts';
+import type { Clock } from '../../clock.ts';
 import { mintJwt, type JwtAuth } from '../../auth/jwt.ts';
 import type { TokenProvider } from '../../auth/provider.ts';
 import type { RunHooks } from '../types.ts';

@@ -49,8 +49,9 @@ function listed(items: readonly string[]): string {
  * The verdict: a walk that failed with `event_missing` before any agent event (so with no error
  * frame either) while every endpoint said healthy is `silent_agent_failure`; any other failed walk
  * keeps its reason; a walk that passed is degraded with `dependency_unhealthy` when an endpoint
- * was not healthy. `details` holds each endpoint's state under `health:<endpoint>`; the transcript
- * is the walk's with each health GET and answer merged in (kind `http`, redacted with `secrets`).
+ * was not healthy. `health` carries each endpoint's state for the sinks and `details` shows it to
+ * people under `health:<endpoint>`; the transcript is the walk's with each health GET and answer
+ * merged in (kind `http`, redacted with `secrets`).
  */
 export function dependencyHealthResult(
   walk: CheckResult,
@@ -59,9 +60,11 @@ export function dependencyHealthResult(
   secrets: Secrets = [],
 ): CheckResult {
   const details = Object.fromEntries(probes.map((probe) => [healthDetailKey(probe.endpoint), probe.state]));
+  const health = probes.map(({ endpoint, state }) => ({ endpoint, state }));
   const allHealthy = probes.every((probe) => probe.state === 'healthy');
   const common = {
     details,
+    health,
     durationSeconds: Math.max(walk.durationSeconds, durationSeconds),
     transcript: withHealth(walk.transcript, probes, secrets),
   };

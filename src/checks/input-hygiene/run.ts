@@ -6,7 +6,7 @@
  * (protocol.md, "Other error frames").
  */
 import type { HygieneAnswer, InputHygieneCheck, TargetConfig } from '../../config/types.ts';
-import type { Clock } from '../../engine/clock.ts';
+import type { Clock } from '../../clock.ts';
 import type { CheckResult, Transcript } from '../../result/types.ts';
 import { freezeResult } from '../result-builder.ts';
 import { runGoldenPath } from '../golden-path/run.ts';

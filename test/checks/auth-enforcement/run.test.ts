@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { AUTH_PROBES, type AuthConfig, type AuthEnforcementCheck, type AuthProbe, type CheckConfig, type TargetConfig } from '../../../src/config/types.ts';
-import { systemClock } from '../../../src/engine/clock.ts';
+import { systemClock } from '../../../src/clock.ts';
 import {
   REFERENCE_SECRET,
   verifyAccessToken,

@@ -15,7 +15,7 @@ import {
   type ReferenceBackendOptions,
 } from '../../../src/reference/index.ts';
 import { createTokenProvider } from '../../../src/auth/provider.ts';
-import { systemClock } from '../../../src/engine/clock.ts';
+import { systemClock } from '../../../src/clock.ts';
 import type { AuthConfig } from '../../../src/config/types.ts';
 import type { CheckResult } from '../../../src/result/types.ts';
 import { FIVE_EVENTS, goldenPathCheck, jwtAuth } from '../../support/fixtures.ts';

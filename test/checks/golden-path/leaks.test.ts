@@ -11,7 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { startReferenceBackend, REFERENCE_SECRET } from '../../../src/reference/index.ts';
 import { createTokenProvider } from '../../../src/auth/provider.ts';
-import { systemClock } from '../../../src/engine/clock.ts';
+import { systemClock } from '../../../src/clock.ts';
 import type { CheckResult } from '../../../src/result/types.ts';
 import { goldenPathCheck, jwtAuth, withFault } from '../../support/fixtures.ts';
 import { activeHandleCounts as counts } from '../../support/handles.ts';
