@@ -19,6 +19,7 @@ import {
   type Envelope,
   type RunContext,
 } from './event-frames.ts';
+import type { ChatOutcome } from './records.ts';
 import { planRun, subAgentCount, type ExtraFrame } from './script.ts';
 import type { Wire } from './wire.ts';
 
@@ -38,6 +39,8 @@ export interface RunHost extends Wire {
   /** Gap between events when `delay_ms` is not given. */
   readonly eventDelayMs: number;
   readonly activeRuns: ActiveRuns | undefined;
+  /** Ends the connection with 1011 after an unexpected error in a run. */
+  crash(err: unknown): void;
 }
 
 /** What a chat message asks of a run. */
@@ -69,7 +72,7 @@ function agentsOf(faults: FaultSet, runId: string): AgentRef[] {
  * The context of a new run. Its run id is the handshake's, else (third generation) the message's,
  * else a fresh one.
  */
-export function newRunContext(faults: FaultSet, request: RunRequest): RunContext {
+function newRunContext(faults: FaultSet, request: RunRequest): RunContext {
   const runId = request.sessionRunId ?? (isThirdGeneration(faults) ? request.clientRunId : null) ?? `run_${hex(6)}`;
   return {
     runId,
@@ -81,6 +84,28 @@ export function newRunContext(faults: FaultSet, request: RunRequest): RunContext
     startedAtMs: request.nowMs,
     toolStartedAtMs: null,
   };
+}
+
+/**
+ * Starts a run for the connection's `chatIndex`-th chat message (1-based) in the background, or says
+ * why none started: `burst_drop` ignores that message, `silent_agent` every message.
+ */
+export function startRun(host: RunHost, request: RunRequest, chatIndex: number): ChatOutcome {
+  const ctx = newRunContext(host.faults, request);
+  host.log(`run ${ctx.runId} thread ${ctx.threadId}`);
+  if (chatIndex === host.faults.burst_drop) {
+    host.log(`fault burst_drop: chat message ${chatIndex} (run ${ctx.runId}) is ignored`);
+    return 'ignored';
+  }
+  if (host.faults.silent_agent === true) {
+    host.log(`fault silent_agent: run ${ctx.runId} never starts`);
+    return 'ignored';
+  }
+  host.activeRuns?.add(host.recordId, ctx);
+  playRun(host, ctx)
+    .catch((err: unknown) => host.crash(err))
+    .finally(() => host.activeRuns?.delete(ctx));
+  return 'run';
 }
 
 /** Fault `leak_events`: the oldest run in progress on another connection leaks its agent_thinking here. */

@@ -1,13 +1,13 @@
 /**
  * One accepted agent socket (`/ws`, `/websocket`), from the 101 to the close: the handshake
- * faults, authentication, the ping and the welcome, the heartbeat, and the dispatch of client
- * messages. The third generation's lifecycle is in lifecycle.ts, agent runs in agent-run.ts,
- * reading client frames in client-messages.ts. Every timer of a connection is bound to its
- * AbortSignal, so ending the connection releases them all.
+ * faults, authentication, the ping and the welcome, and the dispatch of client messages. The
+ * socket's sends, sleeps and heartbeat are in wire.ts (bound to the connection's AbortSignal, so
+ * ending the connection releases every timer), the third generation's lifecycle in lifecycle.ts,
+ * agent runs in agent-run.ts, and reading client frames in client-messages.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { WebSocket, type RawData } from 'ws';
-import { newRunContext, playRun, type RunHost } from './agent-run.ts';
+import { startRun, type RunHost } from './agent-run.ts';
 import { authenticate, rejectsSubprotocols, subprotocolGeneration, type AuthRequest } from './auth.ts';
 import { chatRecord, chatText, CONTROL_MESSAGE_TYPES, firstString, isChatType, isRecord, parseClientMessage, rawToBuffer, type ClientMessage } from './client-messages.ts';
 import { isThirdGeneration, type FaultSet } from './faults.ts';
@@ -92,6 +92,7 @@ export class AgentConnection implements Terminable {
       faults,
       eventDelayMs: deps.eventDelayMs,
       activeRuns: deps.activeRuns,
+      crash: (err) => this.#crash(err),
     };
   }
 
@@ -263,29 +264,9 @@ export class AgentConnection implements Terminable {
     }
   }
 
-  /** Starts an agent run, or says why none started. */
+  /** Starts an agent run for a chat message (or invalid JSON under `hygiene_events`), or says why none started. */
   #startRun(text: string, threadId: string | null, clientRunId: string | null = null): ChatOutcome {
-    const ctx = newRunContext(this.#faults, {
-      text,
-      threadId,
-      clientRunId,
-      sessionRunId: this.#lifecycle?.session.runId ?? null,
-      userId: this.#record.userId ?? '',
-      nowMs: this.#deps.now(),
-    });
-    this.#wire.log(`run ${ctx.runId} thread ${ctx.threadId}`);
-    if (++this.#chatMessages === this.#faults.burst_drop) {
-      this.#wire.log(`fault burst_drop: chat message ${this.#chatMessages} (run ${ctx.runId}) is ignored`);
-      return 'ignored';
-    }
-    if (this.#faults.silent_agent === true) {
-      this.#wire.log(`fault silent_agent: run ${ctx.runId} never starts`);
-      return 'ignored';
-    }
-    this.#deps.activeRuns?.add(this.#record.id, ctx);
-    playRun(this.#host, ctx)
-      .catch((err: unknown) => this.#crash(err))
-      .finally(() => this.#deps.activeRuns?.delete(ctx));
-    return 'run';
+    const request = { text, threadId, clientRunId, sessionRunId: this.#lifecycle?.session.runId ?? null, userId: this.#record.userId ?? '', nowMs: this.#deps.now() };
+    return startRun(this.#host, request, ++this.#chatMessages);
   }
 }
