@@ -29,21 +29,9 @@ function hex(bytes: number): string {
 }
 
 /**
- * A `/ws` or `/websocket` connection.
- *
- * In the third generation ({@link isThirdGeneration}; protocol.md, "Third generation") the wire
- * exchange after authentication is, with no pause unless a fault adds one:
- * `ping`, the welcome (`connection_established`), `handshake_response` (before the welcome under
- * `handshake_first`; never under `handshake_missing`); on the first `handshake_acknowledged` with
- * the proposed `thread_id`, `{"type":"handshake_complete"}` at once, then the processing phase
- * `PROCESSING_DELAY_MS` (lifecycle.ts) later (`processing_delay_ms`). Before that phase only `ping`, `pong`,
- * `heartbeat` and `handshake_acknowledged` are read; anything else is dropped without an answer.
- * In the processing phase a chat message whose `payload.thread_id` (or flat `thread_id`) is not the
- * proposed thread gets no answer either. A run's events all carry the proposed `thread_id`; the
- * top-level agent's events carry the handshake's `run_id` (without a handshake: the message's
- * `payload.run_id`, else a fresh one), so the run ends at the `agent_completed` (or
- * `agent_timeout_failure`) whose `run_id` is the handshake's. Every chat message is recorded with
- * what became of it (`ConnectionRecord.chatMessages`).
+ * A `/ws` or `/websocket` connection. In the third generation its wire exchange after
+ * authentication follows {@link ThirdGenerationLifecycle}. Every chat message is recorded with what
+ * became of it (`ConnectionRecord.chatMessages`).
  */
 export class AgentConnection implements Terminable {
   readonly #ws: WebSocket;

@@ -21,8 +21,18 @@ function hex(bytes: number): string {
 }
 
 /**
- * One connection's handshake and processing phase. Until the processing phase only control frames
- * are read (see `CONTROL_MESSAGE_TYPES`); chat messages must then carry the proposed thread id.
+ * One connection's handshake and processing phase. The wire exchange after authentication is,
+ * with no pause unless a fault adds one: `ping`, the welcome (`connection_established`),
+ * `handshake_response` (before the welcome under `handshake_first`; never under
+ * `handshake_missing`); on the first `handshake_acknowledged` with the proposed `thread_id`,
+ * `{"type":"handshake_complete"}` at once, then the processing phase {@link PROCESSING_DELAY_MS}
+ * later (`processing_delay_ms`). Before that phase only `ping`, `pong`, `heartbeat` and
+ * `handshake_acknowledged` are read; anything else is dropped without an answer. In the processing
+ * phase a chat message whose `payload.thread_id` (or flat `thread_id`) is not the proposed thread
+ * gets no answer either. A run's events all carry the proposed `thread_id`; the top-level agent's
+ * events carry the handshake's `run_id` (without a handshake: the message's `payload.run_id`, else
+ * a fresh one), so the run ends at the `agent_completed` (or `agent_timeout_failure`) whose
+ * `run_id` is the handshake's.
  */
 export class ThirdGenerationLifecycle {
   /** What `handshake_response` proposes; a run's events carry its thread id and its run id is the top-level agent's. */
