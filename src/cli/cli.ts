@@ -1,10 +1,10 @@
 import { ConfigError } from '../config/errors.ts';
-import { FaultSpecError } from '../reference/index.ts';
 import { VERSION } from '../version.ts';
 import { RUN_HELP, runCommand } from './run.ts';
 import { VALIDATE_HELP, validateCommand } from './validate.ts';
 import { targetCommand, targetHelp } from './target.ts';
 import { SERVE_HELP, serveCommand } from './serve.ts';
+import { FaultSpecError } from './reference-seam.ts';
 import { UsageError, type Io } from './usage.ts';
 
 const MAIN_HELP = `canary ${VERSION}: synthetic monitoring for WebSocket AI-agent backends

@@ -7,7 +7,7 @@ import { createTokenProvider } from '../auth/provider.ts';
 import { systemClock } from '../clock.ts';
 import { runCheck } from '../engine/run-check.ts';
 import type { CheckResult } from '../result/types.ts';
-import { startReferenceBackend, REFERENCE_SECRET } from '../reference/index.ts';
+import { startLocalBackend } from './reference-seam.ts';
 import { formatText } from '../report/text.ts';
 import { toJsonLine } from '../report/json.ts';
 import { toJunitXml } from '../report/junit.ts';
@@ -89,8 +89,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   let announce: string | null = null;
   let config: Config;
   if (values.config === undefined) {
-    const secret = io.env['CANARY_LOCAL_JWT_SECRET'] || REFERENCE_SECRET;
-    const backend = await startReferenceBackend({ secret, faults: values.fault ?? '' });
+    const backend = await startLocalBackend(io.env, { faults: values.fault ?? '' });
     stopBackend = () => backend.close();
     try {
       config = await loadConfig(LOCAL_CONFIG, { ...io.env, CANARY_TARGET_PORT: String(backend.port) }, CHECK_CONFIGS);

@@ -4,10 +4,10 @@ import { CHECK_CONFIGS } from '../checks/registry.ts';
 import { configSecrets } from '../config/secrets.ts';
 import type { Config } from '../config/types.ts';
 import { createLogger, detectResource } from '../logging/index.ts';
-import { startReferenceBackend, REFERENCE_SECRET, type ReferenceBackend } from '../reference/index.ts';
 import { startService } from '../service/service.ts';
 import { startDemo } from '../service/demo.ts';
 import { LOCAL_CONFIG } from './paths.ts';
+import { startLocalBackend, type LocalBackend } from './reference-seam.ts';
 import { UsageError, type Io } from './usage.ts';
 
 export const SERVE_HELP = `Usage: canary serve [--config PATH] [--port N] [--host H]
@@ -68,10 +68,10 @@ export async function serveCommand(argv: readonly string[], io: Io, abort?: Abor
   });
   const portText = values.port ?? io.env['PORT'] ?? '8080';
   const port = parsePort(portText, values.port === undefined && io.env['PORT'] !== undefined ? 'PORT' : '--port');
-  let backend: ReferenceBackend | null = null;
+  let backend: LocalBackend | null = null;
   let config: Config;
   if (values.config === undefined) {
-    backend = await startReferenceBackend({ secret: io.env['CANARY_LOCAL_JWT_SECRET'] || REFERENCE_SECRET });
+    backend = await startLocalBackend(io.env);
     try {
       config = await loadConfig(LOCAL_CONFIG, { ...io.env, CANARY_TARGET_PORT: String(backend.port) }, CHECK_CONFIGS);
     } catch (error) {

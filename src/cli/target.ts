@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { FAULTS, startReferenceBackend, REFERENCE_SECRET } from '../reference/index.ts';
+import { FAULTS, LOCAL_SECRET_HELP, startLocalBackend } from './reference-seam.ts';
 import { UsageError, type Io } from './usage.ts';
 
 export function targetHelp(): string {
@@ -18,7 +18,7 @@ It runs until SIGINT or SIGTERM.
   --fault SPEC   server-wide faults, comma-separated: name or name=value
                  (per connection: add ?fault=SPEC to the socket URL)
 
-The HS256 secret is CANARY_LOCAL_JWT_SECRET, or "${REFERENCE_SECRET}" when unset.
+${LOCAL_SECRET_HELP}
 
 Faults:
 ${faults}
@@ -39,11 +39,10 @@ export async function targetCommand(argv: readonly string[], io: Io, stop?: Abor
     strict: true,
     allowPositionals: false,
   });
-  const backend = await startReferenceBackend({
+  const backend = await startLocalBackend(io.env, {
     port: parsePort(values.port ?? '8765'),
     host: values.host ?? '127.0.0.1',
     faults: values.fault ?? '',
-    secret: io.env['CANARY_LOCAL_JWT_SECRET'] || REFERENCE_SECRET,
     log: (line) => io.stderr(`${line}\n`),
   });
   io.stdout(`Reference backend listening at ${backend.url}${values.fault ? ` with fault ${values.fault}` : ''}\n`);

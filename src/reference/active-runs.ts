@@ -2,7 +2,7 @@
  * The agent runs in progress across one server's connections, so that fault `leak_events` can
  * send one connection's events to another, as a backend that mixes up its sockets would.
  */
-import type { RunContext } from './frames.ts';
+import type { RunContext } from './event-frames.ts';
 
 /** Runs in progress, by the id of the connection (its record) they run on. */
 export class ActiveRuns {

@@ -4,7 +4,7 @@
  * plays the steps.
  */
 import { isThirdGeneration, type AgentEventName, type FaultSet } from './faults.ts';
-import { CHUNK_COUNT, type AgentEvent, type RunEventName } from './frames.ts';
+import { CHUNK_COUNT, type AgentEvent, type RunEventName } from './event-frames.ts';
 
 /** Frames a run sends besides agent events. */
 export type ExtraFrame = 'ack' | 'heartbeat' | 'ping' | 'pong' | 'status_update' | 'unknown_shape' | 'giant' | 'error';

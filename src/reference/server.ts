@@ -10,11 +10,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { parseSubprotocols, selectSubprotocol, subprotocolGeneration, type PublicVerifyKey } from './auth.ts';
 import { ActiveRuns } from './active-runs.ts';
-import { AgentConnection, serveEcho, type ConnectionDeps, type Terminable } from './connection.ts';
+import { AgentConnection } from './connection.ts';
+import { serveEcho } from './echo.ts';
 import { FaultSpecError, formatFaults, mergeFaults, parseFaults, type FaultSet } from './faults.ts';
 import { httpHandler, refusalBody, refuseUpgrade } from './http.ts';
 import { snapshotRecord, type ConnectionRecord, type MutableConnectionRecord } from './records.ts';
-import { REFERENCE_SECRET } from './token.ts';
+import type { ConnectionDeps, Terminable } from './wire.ts';
+import { referenceSecret } from './token.ts';
 
 /** Options of {@link startReferenceBackend}. */
 export interface ReferenceBackendOptions {
@@ -22,7 +24,7 @@ export interface ReferenceBackendOptions {
   readonly host?: string;
   /** TCP port; default 0 (a free port, see {@link ReferenceBackend.port}). */
   readonly port?: number;
-  /** HS256 secret tokens are verified with; default {@link REFERENCE_SECRET}. */
+  /** HS256 secret tokens are verified with; default `REFERENCE_SECRET` (token.ts). */
   readonly secret?: string;
   /** Verify RS256 or ES256 tokens with this public key instead of HS256 with `secret`. */
   readonly verifyKey?: PublicVerifyKey;
@@ -91,7 +93,7 @@ export async function startReferenceBackend(opts: ReferenceBackendOptions = {}):
   const log = opts.log ?? ((): void => {});
   const heartbeatIntervalMs = opts.heartbeatIntervalMs ?? 25_000;
   const deps: ConnectionDeps = {
-    verifyKey: opts.verifyKey ?? opts.secret ?? REFERENCE_SECRET,
+    verifyKey: opts.verifyKey ?? referenceSecret(opts.secret),
     heartbeatIntervalMs,
     eventDelayMs: opts.eventDelayMs ?? 5,
     log,

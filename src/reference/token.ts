@@ -4,6 +4,11 @@ import { SignJWT } from 'jose';
 /** The reference backend's default HS256 secret. Only for local tests and demos. */
 export const REFERENCE_SECRET = 'reference-backend-secret';
 
+/** The HS256 secret in use: `secret` when given, else {@link REFERENCE_SECRET}. */
+export function referenceSecret(secret: string | undefined): string {
+  return secret ?? REFERENCE_SECRET;
+}
+
 /** The issuer the backend requires (protocol.md, "Authentication"). */
 export const REFERENCE_ISSUER = 'netra-auth-service';
 
@@ -56,5 +61,5 @@ export async function mintReferenceToken(opts: MintReferenceTokenOptions = {}): 
   for (const [key, value] of Object.entries(payload)) if (value === undefined) delete payload[key];
   return new SignJWT(payload)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .sign(new TextEncoder().encode(opts.secret ?? REFERENCE_SECRET));
+    .sign(new TextEncoder().encode(referenceSecret(opts.secret)));
 }

@@ -1,5 +1,4 @@
 import type { CanaryLogger } from '../logging/index.ts';
-import type { ReferenceBackend } from '../reference/index.ts';
 
 /**
  * The demo's fault rotation: mostly healthy, with the incident reports' failures in between, so
@@ -21,12 +20,17 @@ export const DEMO_FAULTS: readonly string[] = [
   'handshake_incomplete',
 ];
 
+/** What the demo needs of a backend: replacing its server-wide faults (a fault spec, see `canary target --help`). */
+export interface FaultInjectable {
+  setFaults(spec: string): void;
+}
+
 /** How long each step of the rotation lasts. */
 export const DEMO_STEP_MS = 20_000;
 
 /** Rotates the embedded reference backend's server-wide fault. */
 export function startDemo(
-  backend: ReferenceBackend,
+  backend: FaultInjectable,
   logger: CanaryLogger,
   stepMs: number = DEMO_STEP_MS,
 ): { stop(): void } {

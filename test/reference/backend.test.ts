@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { suite, test } from 'node:test';
-import { GIANT_FRAME_BYTES } from '../../src/reference/frames.ts';
+import { GIANT_FRAME_BYTES } from '../../src/reference/event-frames.ts';
 import { FaultSpecError } from '../../src/reference/faults.ts';
 import { bearer, connectForTest, startForTest, withFault, type TestClient } from './testkit.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { suite, test, type TestContext } from 'node:test';
-import { PROCESSING_DELAY_MS } from '../../src/reference/connection.ts';
+import { PROCESSING_DELAY_MS } from '../../src/reference/lifecycle.ts';
 import type { ConnectionRecord } from '../../src/reference/records.ts';
 import type { ReferenceBackend } from '../../src/reference/server.ts';
 import { bearer, connectForTest, startForTest, withFault, type TestClient } from './testkit.ts';
