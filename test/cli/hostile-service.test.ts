@@ -95,7 +95,9 @@ describe('hostile targets against child processes', { concurrency: true, timeout
 
   it('canary run under an event flood ends by its deadline plus 1 s, under 256 MB', async (t) => {
     const event = JSON.stringify({ type: 'agent_thinking', run_id: 'r', payload: { status: 'thinking', reasoning: 'loop' } });
+    let connectedAt = 0;
     const url = await hostileTarget(t, (socket) => {
+      connectedAt = Date.now();
       const flood = (): void => {
         if (socket.readyState !== socket.OPEN) return;
         for (let i = 0; i < 2000 && socket.bufferedAmount < MIB; i++) socket.send(event);
@@ -103,7 +105,6 @@ describe('hostile targets against child processes', { concurrency: true, timeout
       };
       flood();
     });
-    const started = Date.now();
     const { child, stdout } = spawnCanary(t, ['run', '--json', '--config', await configFile(t, url)]);
     let peak = 0;
     const timer = setInterval(() => void peakRssBytes(child).then((bytes) => (peak = Math.max(peak, bytes)), () => undefined), 100);
@@ -119,7 +120,9 @@ describe('hostile targets against child processes', { concurrency: true, timeout
       [1, 'failure', 'events', 'event_missing', 'agent_started', 1000],
     );
     assert.ok((record['eventsDropped'] as number) > 0, 'the events past the cap are counted');
-    assert.ok(Date.now() - started < (TIMEOUT_SECONDS + 1) * 1000 + 1500, 'ends by the deadline plus one second (and process start)');
+    // From the connection (the run's deadline started before it) to the process's exit: process
+    // start-up, which a loaded machine can stretch, is not part of the run.
+    assert.ok(connectedAt > 0 && Date.now() - connectedAt < (TIMEOUT_SECONDS + 1) * 1000, 'ends by the deadline plus one second');
     assert.ok(peak < 256 * MIB, `peak RSS ${peak} bytes`);
   });
 });
