@@ -4,6 +4,10 @@
  */
 import { Counter, Gauge, Histogram, type OpenMetricsContentType, type Registry } from 'prom-client';
 
+/** The labels of `canary_protocol_info`: the target and each part of the protocol variant it spoke. */
+export const PROTOCOL_LABELS = ['target', 'welcome', 'envelope', 'subprotocol', 'handshake'] as const;
+export type ProtocolLabel = (typeof PROTOCOL_LABELS)[number];
+
 /**
  * Buckets (seconds) for whole runs and agent event latencies: from a few milliseconds (a local
  * backend) to two minutes (the default run deadline is 90 s, the default `slow_after` 30 s).
@@ -37,7 +41,7 @@ export interface Families {
   readonly scheduleLag: Histogram<CheckLabel>;
   readonly skipped: Counter<CheckLabel | 'reason'>;
   readonly tlsCertExpiry: Gauge<'target'>;
-  readonly protocolInfo: Gauge<'target' | 'welcome' | 'envelope' | 'subprotocol'>;
+  readonly protocolInfo: Gauge<ProtocolLabel>;
   readonly protocolChanges: Counter<'target'>;
   readonly checkTimeout: Gauge<CheckLabel>;
   readonly checkInterval: Gauge<CheckLabel>;
@@ -133,8 +137,8 @@ export function createFamilies(registry: Registry<OpenMetricsContentType>): Fami
     ),
     protocolInfo: gauge(
       'canary_protocol_info',
-      'Always 1: the protocol variant (welcome shape, event envelope, subprotocol) the target spoke in its last run that got a welcome.',
-      ['target', 'welcome', 'envelope', 'subprotocol'],
+      'Always 1: the protocol variant (welcome shape, event envelope, subprotocol, lifecycle handshake or none) the target spoke in its last run that got a welcome.',
+      [...PROTOCOL_LABELS],
     ),
     protocolChanges: counter(
       'canary_protocol_changes_total',
