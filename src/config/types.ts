@@ -77,11 +77,54 @@ export interface WalkSettings {
   readonly welcome: readonly WelcomeMatcher[];
   /** Largest frame accepted from the server, bytes (ws `maxPayload`). */
   readonly maxPayloadBytes: number;
+  /**
+   * The third generation's lifecycle handshake (protocol.md, "Third generation"): `auto` detects it
+   * (no `handshake_response` within `handshakeWindowMs` means an earlier generation), `require`
+   * fails the run without one (`handshake_incomplete`), `off` never waits for one. Absent: `auto`
+   * (configs built in code; a loaded config always sets it).
+   */
+  readonly handshake?: HandshakeMode;
+  /** How long `auto` waits for `handshake_response` after the welcome, milliseconds. Absent: {@link DEFAULT_HANDSHAKE_WINDOW_MS}. */
+  readonly handshakeWindowMs?: number;
+  /** Wait after `handshake_complete` before the chat message, milliseconds. Absent: {@link DEFAULT_PROCESSING_WAIT_MS}. */
+  readonly processingWaitMs?: number;
+}
+
+/** The `handshake` settings of a walk-based check. */
+export const HANDSHAKE_MODES = ['auto', 'require', 'off'] as const;
+export type HandshakeMode = (typeof HANDSHAKE_MODES)[number];
+/**
+ * Default `handshake_window`: a third-generation server sends `handshake_response` as soon as the
+ * socket is authenticated, within milliseconds of the welcome; an earlier generation never does, and
+ * every run against it pays the window before its message. 2 s is far above a round trip plus the
+ * server's own scheduling, and small against the run's deadline. The official client's 10 s is a
+ * human's patience, not a probe's.
+ */
+export const DEFAULT_HANDSHAKE_WINDOW_MS = 2000;
+/** Default `processing_wait`: the official client's 500 ms between `handshake_complete` and the first message. */
+export const DEFAULT_PROCESSING_WAIT_MS = 500;
+
+/**
+ * What the completion event's answer must satisfy (`expect_answer`, issue 10 item 3). Checked by
+ * `checkAnswer` in src/checks/golden-path/answer.ts.
+ */
+export interface AnswerExpectation {
+  /** Dot path of the answer in the completion event; its first segment is read under `payload`, `data`, then the top level. */
+  readonly field: string;
+  /** The answer must not be empty ("", only whitespace, null, {} or []). */
+  readonly notEmpty: boolean;
+  /** Text the answer must contain; an object answer is checked as its JSON. */
+  readonly contains: string | null;
+  /** A `v`-flag regular expression the answer must match, refused at config time when not linear-safe. */
+  readonly matches: string | null;
+  readonly ignoreCase: boolean;
 }
 
 /** One walk of the golden path: connect, welcome, a message, the expected events. */
 export interface GoldenPathCheck extends WalkSettings {
   readonly type: 'golden_path';
+  /** Absent: only the events are checked, not the answer. */
+  readonly expectAnswer?: AnswerExpectation;
 }
 
 /** K connections opened within a short window; each must reach the welcome (handshake races, 1011). */
