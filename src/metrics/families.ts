@@ -10,9 +10,10 @@ export type ProtocolLabel = (typeof PROTOCOL_LABELS)[number];
 
 /**
  * Buckets (seconds) for whole runs and agent event latencies: from a few milliseconds (a local
- * backend) to two minutes (the default run deadline is 90 s, the default `slow_after` 30 s).
+ * backend) to five minutes. Real agent runs take about 90 s; the default `slow_after` is 120 s and
+ * the default deadline 150 s, so 90, 120, 180 and 300 tell a usual run from a slow one.
  */
-export const DURATION_BUCKETS_SECONDS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
+export const DURATION_BUCKETS_SECONDS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 90, 120, 180, 300];
 
 /**
  * Buckets (seconds) for one phase: from a millisecond (DNS, TCP and the upgrade on a near network)
