@@ -1,16 +1,36 @@
 /** Validated, typed configuration. Produced only by `loadConfig`; everything inside trusts it. */
 
-export type SendAs = 'header' | 'subprotocol';
+/**
+ * How the token is presented on the upgrade (protocol.md, "Authentication" and "Third generation"):
+ * the Authorization header, a Sec-WebSocket-Protocol entry, or `?token=` on the URL.
+ */
+export type SendAs = 'header' | 'subprotocol' | 'query';
+
+/**
+ * The Sec-WebSocket-Protocol form of the token. `browser`: `["jwt-auth", "jwt.<base64url token>"]`,
+ * as the browser client offers it (both earlier generations accept it). The others carry the raw
+ * token as the third generation's official client does, with the environment when one is set:
+ * `jwt.[<env>.]<token>`, `jwt-auth.[<env>.]<token>`, `bearer.[<env>.]<token>`, `staging-auth.<token>`.
+ */
+export type SubprotocolForm = 'browser' | 'jwt' | 'jwt-auth' | 'bearer' | 'staging-auth';
+
+/** What every auth type with a token adds to `sendAs`; both absent in configs built in code. */
+export interface TokenPresentation {
+  readonly sendAs: readonly SendAs[];
+  /** The backend environment the token is for (`X-Environment`, `env=`, `jwt.<env>.<token>`). */
+  readonly environment?: string;
+  /** Absent: `browser`. */
+  readonly subprotocolForm?: SubprotocolForm;
+}
 
 export type AuthConfig =
   | { readonly type: 'none' }
-  | {
+  | ({
       readonly type: 'bearer';
       /** Name of the environment variable read at run time. */
       readonly tokenEnv: string;
-      readonly sendAs: readonly SendAs[];
-    }
-  | {
+    } & TokenPresentation)
+  | ({
       readonly type: 'jwt';
       readonly algorithm: 'HS256' | 'RS256' | 'ES256';
       /** HS256 shared secret. */
@@ -22,9 +42,8 @@ export type AuthConfig =
       readonly subject: string;
       readonly ttlSeconds: number;
       readonly claims: Readonly<Record<string, unknown>>;
-      readonly sendAs: readonly SendAs[];
-    }
-  | {
+    } & TokenPresentation)
+  | ({
       readonly type: 'token_url';
       readonly url: string;
       readonly headers: Readonly<Record<string, string>>;
@@ -34,8 +53,7 @@ export type AuthConfig =
       readonly tokenField: string;
       /** Dot path of the lifetime in seconds, if the answer has one; else the JWT `exp` is used. */
       readonly expiresInField: string | null;
-      readonly sendAs: readonly SendAs[];
-    };
+    } & TokenPresentation);
 
 export interface TlsConfig {
   readonly caFile: string | null;

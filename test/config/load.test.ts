@@ -217,13 +217,13 @@ const BAD: readonly BadCase[] = [
   },
   {
     name: 'send_as with an unknown way',
-    files: { 'a.yaml': withAuth('  type: jwt\n  secret: s\n  send_as: [header, query]\n') },
-    expected: ['{dir}/a.yaml: auth.send_as[1]: expected one of header, subprotocol, got "query"'],
+    files: { 'a.yaml': withAuth('  type: jwt\n  secret: s\n  send_as: [header, cookie]\n') },
+    expected: ['{dir}/a.yaml: auth.send_as[1]: expected one of header, subprotocol, query, got "cookie"'],
   },
   {
     name: 'send_as empty',
     files: { 'a.yaml': withAuth('  type: jwt\n  secret: s\n  send_as: []\n') },
-    expected: ['{dir}/a.yaml: auth.send_as: expected a non-empty list of ways to send the token (header, subprotocol), got an empty list'],
+    expected: ['{dir}/a.yaml: auth.send_as: expected a non-empty list of ways to send the token (header, subprotocol, query), got an empty list'],
   },
   {
     name: 'send_as repeated',
@@ -322,6 +322,18 @@ const BAD: readonly BadCase[] = [
     ],
   },
   {
+    name: 'auth subprotocol form without subprotocol in send_as, and an environment with a dot',
+    files: { 'a.yaml': withAuth('  type: bearer\n  token_env: T\n  send_as: [header, query]\n  subprotocol: jwt\n  environment: stag.ing\n') },
+    expected: [
+      '{dir}/a.yaml: auth.environment: expected an environment name like "staging", got "stag.ing"',
+    ],
+  },
+  {
+    name: 'auth subprotocol form without subprotocol in send_as',
+    files: { 'a.yaml': withAuth('  type: bearer\n  token_env: T\n  send_as: [header, query]\n  subprotocol: jwt\n') },
+    expected: ['{dir}/a.yaml: auth.subprotocol: is used only with subprotocol in send_as, got send_as [header, query]'],
+  },
+  {
     name: 'expected_events empty',
     files: { 'a.yaml': withCheck('    expected_events: []\n') },
     expected: ['{dir}/a.yaml: checks[0].expected_events: expected a non-empty list of event names, got an empty list'],
@@ -379,7 +391,7 @@ const BAD: readonly BadCase[] = [
       '{dir}/a.yaml: target: expected a label value matching [a-z0-9_-]+, got "Prod"',
       '{dir}/a.yaml: url: expected a URL starting with ws:// or wss://, got "http://api.example.com/ws"',
       '{dir}/a.yaml: auth.secret: environment variable PROD_SECRET is not set',
-      '{dir}/a.yaml: auth.send_as[0]: expected one of header, subprotocol, got "cookie"',
+      '{dir}/a.yaml: auth.send_as[0]: expected one of header, subprotocol, query, got "cookie"',
       '{dir}/a.yaml: checks[0].timeout: expected a duration like "30s" or "500ms", got 90',
       '{dir}/a.yaml: checks[1]: expected either every or cron, got both',
       '{dir}/a.yaml: checks[1].name: duplicate check name "gp" (also checks[0])',
@@ -846,4 +858,18 @@ test('golden_path expect_answer and the handshake settings, handshake_window cap
     [check.handshake, check.handshakeWindowMs, check.processingWaitMs, check.expectAnswer],
     ['require', 1500, 250, { field: 'result.answer', notEmpty: true, contains: 'GPU', matches: '\\$[0-9]+', ignoreCase: false }],
   );
+});
+
+test('third-generation token presentation: environment, subprotocol form and the query string', async (t) => {
+  const dir = await tempFiles(t, {
+    'a.yaml': withAuth('  type: bearer\n  token_env: T\n  send_as: [subprotocol, query, header]\n  subprotocol: jwt\n  environment: staging\n'),
+  });
+  const config = await loadConfig(join(dir, 'a.yaml'), {});
+  assert.deepEqual(config.targets[0]?.auth, {
+    type: 'bearer',
+    tokenEnv: 'T',
+    sendAs: ['subprotocol', 'query', 'header'],
+    environment: 'staging',
+    subprotocolForm: 'jwt',
+  });
 });
