@@ -1,5 +1,9 @@
 import type { TokenPresentation } from '../config/types.ts';
-import { authSubprotocols } from './provider.ts';
+
+/** The subprotocol list the browser client offers (protocol.md, "Authentication" item 2). */
+export function authSubprotocols(token: string): string[] {
+  return ['jwt-auth', `jwt.${Buffer.from(token, 'utf8').toString('base64url')}`];
+}
 
 /**
  * Exactly what the upgrade request carries to authenticate. The caller adds `headers` to its own,

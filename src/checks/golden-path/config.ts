@@ -1,12 +1,13 @@
 import type { CheckType } from '../../config/checks.ts';
 import { readExpectAnswer } from '../../config/answer.ts';
+import { ANSWER_EXCERPT_CHARS } from './answer.ts';
 import { field, type Fields } from '../../config/section.ts';
 import { WALK_FIELDS, validateWalk } from '../../config/walk.ts';
 
 const GOLDEN_PATH_FIELDS = {
   ...WALK_FIELDS,
   expect_answer: field(readExpectAnswer, {
-    description: "What the completion event's answer must satisfy (not empty, contains, matches, field); a mismatch fails the run with answer_mismatch.",
+    description: `What the completion event's answer must satisfy (not empty, contains, matches, field); a mismatch fails the run with answer_mismatch, showing the first ${ANSWER_EXCERPT_CHARS} characters of the answer.`,
   }),
 } as const satisfies Fields;
 
