@@ -29,6 +29,9 @@ export const REASONS = {
   send_failed: 'The user message could not be written to the socket.',
   server_error: 'The server sent an `error` or `error_message` frame.',
   agent_error: 'The agent reported `agent_error`, or completed with an error status.',
+  // Its own reason rather than agent_error: the agent did not crash, it ran out of its own time
+  // limit (LLM or tool latency, capacity), which on-call handles differently, and alerts and
+  // dashboards can tell the two apart without parsing messages.
   agent_timeout:
     'The agent reported `agent_timeout_failure`: it ran out of its own time limit (the message gives the elapsed and limit seconds).',
   answer_mismatch: "The run completed but the completion event's result failed `expect_answer` (empty, missing text, no pattern match, or a missing field).",
