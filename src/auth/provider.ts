@@ -75,7 +75,5 @@ export function createTokenProvider(auth: AuthConfig, clock: Clock, env: NodeJS.
   }
 }
 
-/** The subprotocol list the browser client offers (protocol.md, "Authentication" item 2). */
-export function authSubprotocols(token: string): string[] {
-  return ['jwt-auth', `jwt.${Buffer.from(token, 'utf8').toString('base64url')}`];
-}
+/** How a token is presented on the upgrade lives in one place; re-exported for the walk. */
+export { authSubprotocols } from './upgrade-credentials.ts';

@@ -1,4 +1,4 @@
-import type { AuthConfig, SendAs } from './types.ts';
+import type { AuthConfig, SendAs, SubprotocolForm, TokenPresentation } from './types.ts';
 import {
   readDuration,
   readEnum,
@@ -18,8 +18,14 @@ import { describe } from './errors.ts';
 export const AUTH_TYPES = ['jwt', 'token_url', 'bearer', 'none'] as const;
 export type AuthType = (typeof AUTH_TYPES)[number];
 
-/** Ways to present the token (protocol.md, "Authentication"): the Authorization header, a `jwt.` subprotocol. */
+/** The default ways to present the token (protocol.md, "Authentication"): the Authorization header, a `jwt.` subprotocol. */
 export const SEND_AS: readonly SendAs[] = ['header', 'subprotocol'];
+/** Every way to present the token: also `?token=` on the URL (the third generation's query form). */
+export const SEND_AS_VALUES: readonly SendAs[] = ['header', 'subprotocol', 'query'];
+/** The Sec-WebSocket-Protocol forms of the token (protocol.md, "Third generation", authentication additions). */
+export const SUBPROTOCOL_FORMS: readonly SubprotocolForm[] = ['browser', 'jwt', 'jwt-auth', 'bearer', 'staging-auth'];
+/** A backend environment name as it goes into a subprotocol entry and a header: no dots, no spaces. */
+const ENVIRONMENT = /^[A-Za-z0-9_-]+$/;
 /** JWS algorithms the canary signs with: HS256 with a shared secret, RS256/ES256 with a private key. */
 export const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
 /** Claims the canary sets itself, and where each comes from. */
@@ -38,8 +44,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DOT_PATH = /^[^.\s]+(\.[^.\s]+)*$/;
 const DOT_PATH_EXPECTED = 'a dot path like "access_token" or "data.token"';
 
-const readSendAs = readUniqueList(readEnum(SEND_AS), {
-  plural: `ways to send the token (${SEND_AS.join(', ')})`,
+const readSendAs = readUniqueList(readEnum(SEND_AS_VALUES), {
+  plural: `ways to send the token (${SEND_AS_VALUES.join(', ')})`,
   singular: 'value',
 });
 const readDotPath = readMatching(DOT_PATH, DOT_PATH_EXPECTED);
@@ -47,8 +53,18 @@ const readDotPath = readMatching(DOT_PATH, DOT_PATH_EXPECTED);
 const TYPE = field(readEnum(AUTH_TYPES), { required: true });
 const SEND_AS_FIELD = field(readSendAs, {
   default: SEND_AS,
-  description: 'How the token is sent: an Authorization: Bearer header, and/or a Sec-WebSocket-Protocol entry jwt.<base64url token>.',
+  description:
+    'How the token is sent: an Authorization: Bearer header, a Sec-WebSocket-Protocol entry (see subprotocol), and/or ?token= on the URL (third generation; the URL is never written anywhere).',
 });
+const ENVIRONMENT_FIELD = field(readMatching(ENVIRONMENT, 'an environment name like "staging"'), {
+  description: 'The backend environment the token is for (third generation): X-Environment with header, &env= with query, jwt.<env>.<token> with subprotocol.',
+});
+const SUBPROTOCOL_FIELD = field(readEnum(SUBPROTOCOL_FORMS), {
+  default: 'browser',
+  description:
+    'The Sec-WebSocket-Protocol form: browser ["jwt-auth", "jwt.<base64url token>"]; jwt, jwt-auth or bearer: <form>.[<env>.]<raw token>; staging-auth: staging-auth.<raw token>.',
+});
+const PRESENTATION_FIELDS = { send_as: SEND_AS_FIELD, environment: ENVIRONMENT_FIELD, subprotocol: SUBPROTOCOL_FIELD } as const;
 const NULLABLE_STRING = reader(readString, { type: ['string', 'null'], minLength: 1 });
 
 const JWT_FIELDS = {
@@ -66,7 +82,7 @@ const JWT_FIELDS = {
     default: {},
     description: 'Extra claims. iss, sub, aud, exp, iat, nbf and jti are set by the canary.',
   }),
-  send_as: SEND_AS_FIELD,
+  ...PRESENTATION_FIELDS,
 } as const satisfies Fields;
 
 const TOKEN_URL_FIELDS = {
@@ -79,7 +95,7 @@ const TOKEN_URL_FIELDS = {
     default: 'expires_in',
     description: "Dot path of the lifetime in seconds; null to use the token's exp.",
   }),
-  send_as: SEND_AS_FIELD,
+  ...PRESENTATION_FIELDS,
 } as const satisfies Fields;
 
 const BEARER_FIELDS = {
@@ -88,7 +104,7 @@ const BEARER_FIELDS = {
     required: true,
     description: 'The NAME of the environment variable holding the token.',
   }),
-  send_as: SEND_AS_FIELD,
+  ...PRESENTATION_FIELDS,
 } as const satisfies Fields;
 
 const NONE_FIELDS = { type: TYPE } as const satisfies Fields;
@@ -160,11 +176,28 @@ export function validateAuth(ctx: Context, value: unknown, field: string): AuthC
   }
 }
 
+/**
+ * Reads `send_as`, `environment` and `subprotocol`. The optional ones appear in the result only when
+ * set, so a config without them reads as before. `subprotocol` without `subprotocol` in `send_as`
+ * would be ignored silently: it is an error.
+ */
+function presentation(s: Section<typeof PRESENTATION_FIELDS>): TokenPresentation | undefined {
+  const sendAs = s.optional('send_as', SEND_AS);
+  const environment = s.optional('environment', null);
+  const form = s.optional('subprotocol', null);
+  if (sendAs === undefined || environment === undefined || form === undefined) return undefined;
+  if (form !== null && !sendAs.includes('subprotocol')) {
+    s.ctx.report(s.field('subprotocol'), `is used only with subprotocol in send_as, got send_as [${sendAs.join(', ')}]`);
+    return undefined;
+  }
+  return { sendAs, ...(environment === null ? {} : { environment }), ...(form === null ? {} : { subprotocolForm: form }) };
+}
+
 function bearer(s: Section<typeof BEARER_FIELDS>): AuthConfig | undefined {
   const tokenEnv = s.required('token_env');
-  const sendAs = s.optional('send_as', SEND_AS);
-  if (tokenEnv === undefined || sendAs === undefined) return undefined;
-  return { type: 'bearer', tokenEnv, sendAs };
+  const presented = presentation(s);
+  if (tokenEnv === undefined || presented === undefined) return undefined;
+  return { type: 'bearer', tokenEnv, ...presented };
 }
 
 function jwt(s: Section<typeof JWT_FIELDS>): AuthConfig | undefined {
@@ -209,7 +242,7 @@ function jwt(s: Section<typeof JWT_FIELDS>): AuthConfig | undefined {
     ctx.report(child(s.field('claims'), key), `is set from ${source}; remove it from claims`);
     ok = false;
   }
-  const sendAs = s.optional('send_as', SEND_AS);
+  const presented = presentation(s);
   if (
     !ok ||
     secret === undefined ||
@@ -219,7 +252,7 @@ function jwt(s: Section<typeof JWT_FIELDS>): AuthConfig | undefined {
     subject === undefined ||
     ttlMs === undefined ||
     claims === undefined ||
-    sendAs === undefined
+    presented === undefined
   ) {
     return undefined;
   }
@@ -233,7 +266,7 @@ function jwt(s: Section<typeof JWT_FIELDS>): AuthConfig | undefined {
     subject,
     ttlSeconds: ttlMs / 1000,
     claims,
-    sendAs,
+    ...presented,
   };
 }
 
@@ -246,16 +279,16 @@ function tokenUrl(s: Section<typeof TOKEN_URL_FIELDS>): AuthConfig | undefined {
     s.map['expires_in_field'] === null
       ? null
       : s.optional('expires_in_field', 'expires_in');
-  const sendAs = s.optional('send_as', SEND_AS);
+  const presented = presentation(s);
   if (
     url === undefined ||
     headers === undefined ||
     body === undefined ||
     tokenField === undefined ||
     expiresInField === undefined ||
-    sendAs === undefined
+    presented === undefined
   ) {
     return undefined;
   }
-  return { type: 'token_url', url, headers, body, tokenField, expiresInField, sendAs };
+  return { type: 'token_url', url, headers, body, tokenField, expiresInField, ...presented };
 }

@@ -1,17 +1,37 @@
 /** Validated, typed configuration. Produced only by `loadConfig`; everything inside trusts it. */
 import type { WelcomeMatcher } from '../protocol/frames.ts';
 
-export type SendAs = 'header' | 'subprotocol';
+/**
+ * How the token is presented on the upgrade (protocol.md, "Authentication" and "Third generation"):
+ * the Authorization header, a Sec-WebSocket-Protocol entry, or `?token=` on the URL.
+ */
+export type SendAs = 'header' | 'subprotocol' | 'query';
+
+/**
+ * The Sec-WebSocket-Protocol form of the token. `browser`: `["jwt-auth", "jwt.<base64url token>"]`,
+ * as the browser client offers it (both earlier generations accept it). The others carry the raw
+ * token as the third generation's official client does, with the environment when one is set:
+ * `jwt.[<env>.]<token>`, `jwt-auth.[<env>.]<token>`, `bearer.[<env>.]<token>`, `staging-auth.<token>`.
+ */
+export type SubprotocolForm = 'browser' | 'jwt' | 'jwt-auth' | 'bearer' | 'staging-auth';
+
+/** What every auth type with a token adds to `sendAs`; both absent in configs built in code. */
+export interface TokenPresentation {
+  readonly sendAs: readonly SendAs[];
+  /** The backend environment the token is for (`X-Environment`, `env=`, `jwt.<env>.<token>`). */
+  readonly environment?: string;
+  /** Absent: `browser`. */
+  readonly subprotocolForm?: SubprotocolForm;
+}
 
 export type AuthConfig =
   | { readonly type: 'none' }
-  | {
+  | ({
       readonly type: 'bearer';
       /** Name of the environment variable read at run time. */
       readonly tokenEnv: string;
-      readonly sendAs: readonly SendAs[];
-    }
-  | {
+    } & TokenPresentation)
+  | ({
       readonly type: 'jwt';
       readonly algorithm: 'HS256' | 'RS256' | 'ES256';
       /** HS256 shared secret. */
@@ -23,9 +43,8 @@ export type AuthConfig =
       readonly subject: string;
       readonly ttlSeconds: number;
       readonly claims: Readonly<Record<string, unknown>>;
-      readonly sendAs: readonly SendAs[];
-    }
-  | {
+    } & TokenPresentation)
+  | ({
       readonly type: 'token_url';
       readonly url: string;
       readonly headers: Readonly<Record<string, string>>;
@@ -35,8 +54,7 @@ export type AuthConfig =
       readonly tokenField: string;
       /** Dot path of the lifetime in seconds, if the answer has one; else the JWT `exp` is used. */
       readonly expiresInField: string | null;
-      readonly sendAs: readonly SendAs[];
-    };
+    } & TokenPresentation);
 
 export interface TlsConfig {
   readonly caFile: string | null;
@@ -73,11 +91,54 @@ export interface WalkSettings {
   readonly welcome: readonly WelcomeMatcher[];
   /** Largest frame accepted from the server, bytes (ws `maxPayload`). */
   readonly maxPayloadBytes: number;
+  /**
+   * The third generation's lifecycle handshake (protocol.md, "Third generation"): `auto` detects it
+   * (no `handshake_response` within `handshakeWindowMs` means an earlier generation), `require`
+   * fails the run without one (`handshake_incomplete`), `off` never waits for one. Absent: `auto`
+   * (configs built in code; a loaded config always sets it).
+   */
+  readonly handshake?: HandshakeMode;
+  /** How long `auto` waits for `handshake_response` after the welcome, milliseconds. Absent: {@link DEFAULT_HANDSHAKE_WINDOW_MS}. */
+  readonly handshakeWindowMs?: number;
+  /** Wait after `handshake_complete` before the chat message, milliseconds. Absent: {@link DEFAULT_PROCESSING_WAIT_MS}. */
+  readonly processingWaitMs?: number;
+}
+
+/** The `handshake` settings of a walk-based check. */
+export const HANDSHAKE_MODES = ['auto', 'require', 'off'] as const;
+export type HandshakeMode = (typeof HANDSHAKE_MODES)[number];
+/**
+ * Default `handshake_window`: a third-generation server sends `handshake_response` as soon as the
+ * socket is authenticated, within milliseconds of the welcome; an earlier generation never does, and
+ * every run against it pays the window before its message. 2 s is far above a round trip plus the
+ * server's own scheduling, and small against the run's deadline. The official client's 10 s is a
+ * human's patience, not a probe's.
+ */
+export const DEFAULT_HANDSHAKE_WINDOW_MS = 2000;
+/** Default `processing_wait`: the official client's 500 ms between `handshake_complete` and the first message. */
+export const DEFAULT_PROCESSING_WAIT_MS = 500;
+
+/**
+ * What the completion event's answer must satisfy (`expect_answer`, issue 10 item 3). Checked by
+ * `checkAnswer` in src/checks/golden-path/answer.ts.
+ */
+export interface AnswerExpectation {
+  /** Dot path of the answer in the completion event; its first segment is read under `payload`, `data`, then the top level. */
+  readonly field: string;
+  /** The answer must not be empty ("", only whitespace, null, {} or []). */
+  readonly notEmpty: boolean;
+  /** Text the answer must contain; an object answer is checked as its JSON. */
+  readonly contains: string | null;
+  /** A `v`-flag regular expression the answer must match, refused at config time when not linear-safe. */
+  readonly matches: string | null;
+  readonly ignoreCase: boolean;
 }
 
 /** One walk of the golden path: connect, welcome, a message, the expected events. */
 export interface GoldenPathCheck extends WalkSettings {
   readonly type: 'golden_path';
+  /** Absent: only the events are checked, not the answer. */
+  readonly expectAnswer?: AnswerExpectation;
 }
 
 /** K connections opened within a short window; each must reach the welcome (handshake races, 1011). */

@@ -1,4 +1,5 @@
-import type { WalkSettings, WelcomeMatcher } from './types.ts';
+import { DEFAULT_HANDSHAKE_WINDOW_MS, DEFAULT_PROCESSING_WAIT_MS, HANDSHAKE_MODES, type WalkSettings, type WelcomeMatcher } from './types.ts';
+import { MAX_CLIENT_FRAME_BYTES, worstCaseUserMessageBytes } from '../protocol/frame-size.ts';
 import { COMMON_FIELDS, type CommonCheck } from './check-common.ts';
 import { describe } from './errors.ts';
 import {
@@ -121,6 +122,18 @@ export const WALK_FIELDS = {
     description: 'How the welcome frame is recognised: any matcher whose fields all match.',
   }),
   max_payload: field(readMaxPayload, { default: '1MiB', description: 'Largest frame accepted from the server: bytes, or a size like "1MiB".' }),
+  handshake: field(readEnum(HANDSHAKE_MODES), {
+    default: 'auto',
+    description: "The third generation's lifecycle handshake: auto detects it, require fails runs without it (handshake_incomplete), off never waits for it.",
+  }),
+  handshake_window: field(readDuration, {
+    default: '2s',
+    description: 'With handshake: auto, how long to wait for handshake_response before taking the backend for an earlier generation; capped to timeout.',
+  }),
+  processing_wait: field(readDuration, {
+    default: '500ms',
+    description: "Wait between handshake_complete and the chat message (the official client's 500 ms); capped to timeout.",
+  }),
 } as const satisfies Fields;
 
 /**
@@ -149,7 +162,15 @@ export function validateWalk(s: Section<typeof WALK_FIELDS>, common: CommonCheck
   }
   const welcome = s.optional('welcome', DEFAULT_WELCOME);
   const maxPayloadBytes = s.optional('max_payload', DEFAULT_MAX_PAYLOAD_BYTES);
+  const handshake = s.optional('handshake', 'auto');
+  const handshakeWindowMs = s.optional('handshake_window', DEFAULT_HANDSHAKE_WINDOW_MS);
+  const processingWaitMs = s.optional('processing_wait', DEFAULT_PROCESSING_WAIT_MS);
+  const frameFits = message === undefined || messageType === undefined || messageField === undefined || messageFrameFits(s, message, messageType, messageField);
   if (
+    !frameFits ||
+    handshake === undefined ||
+    handshakeWindowMs === undefined ||
+    processingWaitMs === undefined ||
     common.name === undefined ||
     common.schedule === undefined ||
     common.timeoutMs === undefined ||
@@ -180,5 +201,23 @@ export function validateWalk(s: Section<typeof WALK_FIELDS>, common: CommonCheck
     completionEvent,
     welcome,
     maxPayloadBytes,
+    handshake,
+    handshakeWindowMs: Math.min(handshakeWindowMs, deadlineMs),
+    processingWaitMs: Math.min(processingWaitMs, deadlineMs),
   };
+}
+
+/**
+ * Reports `message` when the chat frame it makes, JSON-encoded with room for the server's thread and
+ * run ids, exceeds the backend's 8192-byte frame limit (issue 10: the 4096-character cap is checked
+ * before escaping; quotes, backslashes and newlines double once encoded).
+ */
+function messageFrameFits(s: Section<typeof WALK_FIELDS>, message: string, messageType: string, messageField: string): boolean {
+  const bytes = worstCaseUserMessageBytes(messageType, messageField, message);
+  if (bytes <= MAX_CLIENT_FRAME_BYTES) return true;
+  s.ctx.report(
+    s.field('message'),
+    `expected a message whose encoded ${messageType} frame fits the backend's ${MAX_CLIENT_FRAME_BYTES}-byte limit, got ${bytes} bytes (JSON escaping doubles quotes, backslashes and newlines)`,
+  );
+  return false;
 }

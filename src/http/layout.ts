@@ -9,6 +9,7 @@ const PHASE_COLOURS: Readonly<Record<(typeof TIMED_PHASES)[number], { readonly b
   tls: { bar: '#d946ef', text: '#fff' },
   upgrade: { bar: '#64748b', text: '#fff' },
   welcome: { bar: '#0d9488', text: '#fff' },
+  handshake: { bar: '#4f46e5', text: '#fff' },
   events: { bar: '#cbd5e1', text: '#0f172a' },
 };
 

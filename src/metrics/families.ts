@@ -4,11 +4,16 @@
  */
 import { Counter, Gauge, Histogram, type OpenMetricsContentType, type Registry } from 'prom-client';
 
+/** The labels of `canary_protocol_info`: the target and each part of the protocol variant it spoke. */
+export const PROTOCOL_LABELS = ['target', 'welcome', 'envelope', 'subprotocol', 'handshake'] as const;
+export type ProtocolLabel = (typeof PROTOCOL_LABELS)[number];
+
 /**
  * Buckets (seconds) for whole runs and agent event latencies: from a few milliseconds (a local
- * backend) to two minutes (the default run deadline is 90 s, the default `slow_after` 30 s).
+ * backend) to five minutes. Real agent runs take about 90 s; the default `slow_after` is 120 s and
+ * the default deadline 150 s, so 90, 120, 180 and 300 tell a usual run from a slow one.
  */
-export const DURATION_BUCKETS_SECONDS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120];
+export const DURATION_BUCKETS_SECONDS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 90, 120, 180, 300];
 
 /**
  * Buckets (seconds) for one phase: from a millisecond (DNS, TCP and the upgrade on a near network)
@@ -37,7 +42,7 @@ export interface Families {
   readonly scheduleLag: Histogram<CheckLabel>;
   readonly skipped: Counter<CheckLabel | 'reason'>;
   readonly tlsCertExpiry: Gauge<'target'>;
-  readonly protocolInfo: Gauge<'target' | 'welcome' | 'envelope' | 'subprotocol'>;
+  readonly protocolInfo: Gauge<ProtocolLabel>;
   readonly protocolChanges: Counter<'target'>;
   readonly checkTimeout: Gauge<CheckLabel>;
   readonly checkInterval: Gauge<CheckLabel>;
@@ -133,8 +138,8 @@ export function createFamilies(registry: Registry<OpenMetricsContentType>): Fami
     ),
     protocolInfo: gauge(
       'canary_protocol_info',
-      'Always 1: the protocol variant (welcome shape, event envelope, subprotocol) the target spoke in its last run that got a welcome.',
-      ['target', 'welcome', 'envelope', 'subprotocol'],
+      'Always 1: the protocol variant (welcome shape, event envelope, subprotocol, lifecycle handshake or none) the target spoke in its last run that got a welcome.',
+      [...PROTOCOL_LABELS],
     ),
     protocolChanges: counter(
       'canary_protocol_changes_total',

@@ -1,8 +1,12 @@
-import type { ProtocolVariant } from '../result/types.ts';
-import type { Families } from './families.ts';
+import type { HandshakeLabel, ProtocolVariant } from '../result/types.ts';
+import type { Families, ProtocolLabel } from './families.ts';
 
-function labelsOf(target: string, variant: ProtocolVariant): Record<'target' | 'welcome' | 'envelope' | 'subprotocol', string> {
-  return { target, welcome: variant.welcome, envelope: variant.envelope, subprotocol: variant.subprotocol };
+function handshakeOf(variant: ProtocolVariant): HandshakeLabel {
+  return variant.handshake ?? 'none';
+}
+
+function labelsOf(target: string, variant: ProtocolVariant): Record<ProtocolLabel, string> {
+  return { target, welcome: variant.welcome, envelope: variant.envelope, subprotocol: variant.subprotocol, handshake: handshakeOf(variant) };
 }
 
 /**
@@ -11,7 +15,8 @@ function labelsOf(target: string, variant: ProtocolVariant): Record<'target' | '
  *
  * A run that got a welcome but no agent event has envelope `none`: it did not observe the envelope,
  * so it keeps the target's previous envelope, and a change from or to an unobserved envelope is not
- * counted. Otherwise any difference in welcome shape, envelope or subprotocol is one change. The
+ * counted. Otherwise any difference in welcome shape, envelope, subprotocol or handshake (a backend
+ * switching wire generation) is one change. The
  * first variant seen for a target is not a change.
  */
 export class ProtocolTracker {
@@ -37,10 +42,11 @@ export class ProtocolTracker {
 }
 
 function sameVariant(a: ProtocolVariant, b: ProtocolVariant): boolean {
-  return a.welcome === b.welcome && a.envelope === b.envelope && a.subprotocol === b.subprotocol;
+  return a.welcome === b.welcome && a.envelope === b.envelope && a.subprotocol === b.subprotocol && handshakeOf(a) === handshakeOf(b);
 }
 
 function isChange(previous: ProtocolVariant, current: ProtocolVariant): boolean {
   const envelopeChanged = previous.envelope !== 'none' && current.envelope !== 'none' && previous.envelope !== current.envelope;
-  return previous.welcome !== current.welcome || previous.subprotocol !== current.subprotocol || envelopeChanged;
+  const handshakeChanged = handshakeOf(previous) !== handshakeOf(current);
+  return previous.welcome !== current.welcome || previous.subprotocol !== current.subprotocol || handshakeChanged || envelopeChanged;
 }

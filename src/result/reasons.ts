@@ -4,11 +4,11 @@
  */
 
 /** Phases of one golden-path run, in the order they happen. A failure names exactly one. */
-export const PHASES = ['token', 'dns', 'tcp', 'tls', 'upgrade', 'welcome', 'send', 'events', 'close'] as const;
+export const PHASES = ['token', 'dns', 'tcp', 'tls', 'upgrade', 'welcome', 'handshake', 'send', 'events', 'close'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Phases whose duration is measured and reported in `phases` (seconds, monotonic clock). */
-export const TIMED_PHASES = ['token', 'dns', 'tcp', 'tls', 'upgrade', 'welcome', 'events'] as const;
+export const TIMED_PHASES = ['token', 'dns', 'tcp', 'tls', 'upgrade', 'welcome', 'handshake', 'events'] as const;
 export type TimedPhase = (typeof TIMED_PHASES)[number];
 
 /**
@@ -24,9 +24,17 @@ export const REASONS = {
   auth_rejected: 'Authentication was refused: HTTP 401/403 on the upgrade, an auth error frame, or close 1008.',
   welcome_timeout: 'The socket opened but no welcome frame arrived within the welcome budget.',
   welcome_invalid: 'The first frame was not a recognisable welcome (bad JSON or an unexpected shape).',
+  handshake_incomplete:
+    'The connection never became ready: the third-generation lifecycle handshake (protocol.md) started or was required but `handshake_complete` never came. A set-up failure of the connection, never an agent failure.',
   send_failed: 'The user message could not be written to the socket.',
   server_error: 'The server sent an `error` or `error_message` frame.',
   agent_error: 'The agent reported `agent_error`, or completed with an error status.',
+  // Its own reason rather than agent_error: the agent did not crash, it ran out of its own time
+  // limit (LLM or tool latency, capacity), which on-call handles differently, and alerts and
+  // dashboards can tell the two apart without parsing messages.
+  agent_timeout:
+    'The agent reported `agent_timeout_failure`: it ran out of its own time limit (the message gives the elapsed and limit seconds).',
+  answer_mismatch: "The run completed but the completion event's result failed `expect_answer` (empty, missing text, no pattern match, or a missing field).",
   event_missing: 'An expected event never came: the deadline passed, or `agent_completed` arrived first. missingEvent names the first one.',
   event_order: 'Every expected event arrived, but not in the expected order.',
   event_duplicate: 'message_burst: one run got a second completion event or a second `agent_started`.',
@@ -49,6 +57,7 @@ export const REASON_NAMES = Object.keys(REASONS) as Reason[];
 export const DEGRADATIONS = {
   slow: '`agent_completed` arrived later than `slow_after`.',
   unknown_frame: 'A frame matched no known shape (not JSON, binary, or an unknown event envelope).',
+  agent_timeout_warning: 'The agent sent `agent_timeout_warning`: it completed, but came close to its own time limit.',
   dependency_unhealthy: 'dependency_health: the agent worked, but a health endpoint was not healthy (starting, unhealthy or unreachable).',
 } as const satisfies Record<string, string>;
 export type Degradation = keyof typeof DEGRADATIONS;
@@ -70,17 +79,20 @@ export const REASON_PHASES: Readonly<Record<Reason, readonly Phase[]>> = {
   auth_rejected: ['upgrade', 'welcome', 'events'],
   welcome_timeout: ['welcome'],
   welcome_invalid: ['welcome'],
+  handshake_incomplete: ['handshake'],
   send_failed: ['send'],
-  server_error: ['welcome', 'events'],
+  server_error: ['welcome', 'handshake', 'events'],
   agent_error: ['events'],
+  agent_timeout: ['events'],
+  answer_mismatch: ['events'],
   event_missing: ['events'],
   event_order: ['events'],
   event_duplicate: ['events'],
-  close_1011: ['welcome', 'send', 'events'],
-  close_abnormal: ['upgrade', 'welcome', 'send', 'events'],
-  close_unexpected: ['welcome', 'events'],
-  frame_too_large: ['welcome', 'events'],
-  protocol_violation: ['upgrade', 'welcome', 'events'],
+  close_1011: ['welcome', 'handshake', 'send', 'events'],
+  close_abnormal: ['upgrade', 'welcome', 'handshake', 'send', 'events'],
+  close_unexpected: ['welcome', 'handshake', 'events'],
+  frame_too_large: ['welcome', 'handshake', 'events'],
+  protocol_violation: ['upgrade', 'welcome', 'handshake', 'events'],
   auth_bypass: ['welcome', 'events'],
   isolation_violation: ['events'],
   silent_agent_failure: ['events'],

@@ -8,10 +8,18 @@ export type Envelope = 'payload' | 'data' | 'flat' | 'system_message' | 'mixed' 
 /** The subprotocol the server selected, as a bounded label. Never the token itself. */
 export type SubprotocolLabel = 'jwt-auth' | 'jwt' | 'none' | 'other';
 
+/**
+ * Whether the server walked the connection through the third generation's lifecycle handshake
+ * (protocol.md, "Third generation"): `lifecycle` when a `handshake_response` came, `none` otherwise.
+ */
+export type HandshakeLabel = 'lifecycle' | 'none';
+
 export interface ProtocolVariant {
   readonly welcome: WelcomeShape;
   readonly envelope: Envelope;
   readonly subprotocol: SubprotocolLabel;
+  /** Absent means `none`: the run saw no handshake (every result built before the walk sets it). */
+  readonly handshake?: HandshakeLabel;
 }
 
 /** One agent event as received, `seconds` after the user message was sent. */

@@ -217,13 +217,13 @@ const BAD: readonly BadCase[] = [
   },
   {
     name: 'send_as with an unknown way',
-    files: { 'a.yaml': withAuth('  type: jwt\n  secret: s\n  send_as: [header, query]\n') },
-    expected: ['{dir}/a.yaml: auth.send_as[1]: expected one of header, subprotocol, got "query"'],
+    files: { 'a.yaml': withAuth('  type: jwt\n  secret: s\n  send_as: [header, cookie]\n') },
+    expected: ['{dir}/a.yaml: auth.send_as[1]: expected one of header, subprotocol, query, got "cookie"'],
   },
   {
     name: 'send_as empty',
     files: { 'a.yaml': withAuth('  type: jwt\n  secret: s\n  send_as: []\n') },
-    expected: ['{dir}/a.yaml: auth.send_as: expected a non-empty list of ways to send the token (header, subprotocol), got an empty list'],
+    expected: ['{dir}/a.yaml: auth.send_as: expected a non-empty list of ways to send the token (header, subprotocol, query), got an empty list'],
   },
   {
     name: 'send_as repeated',
@@ -294,6 +294,46 @@ const BAD: readonly BadCase[] = [
     expected: ['{dir}/a.yaml: checks[0].message: expected at most 4096 bytes (the backend drops frames over 8192), got 5000'],
   },
   {
+    name: 'message whose JSON-escaped frame exceeds the backend frame limit',
+    files: { 'a.yaml': withCheck(`    message: '${'"'.repeat(4000)}'\n`) },
+    expected: [
+      `{dir}/a.yaml: checks[0].message: expected a message whose encoded user_message frame fits the backend's 8192-byte limit, got 8370 bytes (JSON escaping doubles quotes, backslashes and newlines)`,
+    ],
+  },
+  {
+    name: 'handshake mode the canary does not know',
+    files: { 'a.yaml': withCheck('    handshake: maybe\n') },
+    expected: ['{dir}/a.yaml: checks[0].handshake: expected one of auto, require, off, got "maybe"'],
+  },
+  {
+    name: 'expect_answer pattern that can take exponential time',
+    files: { 'a.yaml': withCheck('    expect_answer:\n      matches: "(a+)+$"\n') },
+    expected: [
+      '{dir}/a.yaml: checks[0].expect_answer.matches: expected a linear-safe regular expression, got "(a+)+$": a quantified group containing a quantifier (like (a+)+) is not allowed: it can take exponential time',
+    ],
+  },
+  {
+    name: 'expect_answer pattern with a lookahead, an unknown key and a bad field path',
+    files: { 'a.yaml': withCheck('    expect_answer:\n      matches: "GPU(?= spend)"\n      contain: GPU\n      field: "result..answer"\n') },
+    expected: [
+      '{dir}/a.yaml: checks[0].expect_answer.contain: unknown field (did you mean "contains"?)',
+      '{dir}/a.yaml: checks[0].expect_answer.field: expected a dot path like "result" or "result.answer", got "result..answer"',
+      '{dir}/a.yaml: checks[0].expect_answer.matches: expected a linear-safe regular expression, got "GPU(?= spend)": lookarounds are not allowed',
+    ],
+  },
+  {
+    name: 'auth subprotocol form without subprotocol in send_as, and an environment with a dot',
+    files: { 'a.yaml': withAuth('  type: bearer\n  token_env: T\n  send_as: [header, query]\n  subprotocol: jwt\n  environment: stag.ing\n') },
+    expected: [
+      '{dir}/a.yaml: auth.environment: expected an environment name like "staging", got "stag.ing"',
+    ],
+  },
+  {
+    name: 'auth subprotocol form without subprotocol in send_as',
+    files: { 'a.yaml': withAuth('  type: bearer\n  token_env: T\n  send_as: [header, query]\n  subprotocol: jwt\n') },
+    expected: ['{dir}/a.yaml: auth.subprotocol: is used only with subprotocol in send_as, got send_as [header, query]'],
+  },
+  {
     name: 'expected_events empty',
     files: { 'a.yaml': withCheck('    expected_events: []\n') },
     expected: ['{dir}/a.yaml: checks[0].expected_events: expected a non-empty list of event names, got an empty list'],
@@ -351,7 +391,7 @@ const BAD: readonly BadCase[] = [
       '{dir}/a.yaml: target: expected a label value matching [a-z0-9_-]+, got "Prod"',
       '{dir}/a.yaml: url: expected a URL starting with ws:// or wss://, got "http://api.example.com/ws"',
       '{dir}/a.yaml: auth.secret: environment variable PROD_SECRET is not set',
-      '{dir}/a.yaml: auth.send_as[0]: expected one of header, subprotocol, got "cookie"',
+      '{dir}/a.yaml: auth.send_as[0]: expected one of header, subprotocol, query, got "cookie"',
       '{dir}/a.yaml: checks[0].timeout: expected a duration like "30s" or "500ms", got 90',
       '{dir}/a.yaml: checks[1]: expected either every or cron, got both',
       '{dir}/a.yaml: checks[1].name: duplicate check name "gp" (also checks[0])',
@@ -445,9 +485,9 @@ test('a ConfigError lists each problem as file, field and message', async (t) =>
 const DEFAULT_CHECK = {
   name: 'gp',
   type: 'golden_path',
-  schedule: { kind: 'every', everySeconds: 60 },
-  timeoutMs: 90_000,
-  slowAfterMs: 30_000,
+  schedule: { kind: 'every', everySeconds: 180 },
+  timeoutMs: 150_000,
+  slowAfterMs: 120_000,
   handshakeTimeoutMs: 10_000,
   welcomeTimeoutMs: 30_000,
   message: 'What is my GPU spend?',
@@ -460,6 +500,9 @@ const DEFAULT_CHECK = {
     { type: 'system_message', event: 'connection_established' },
   ],
   maxPayloadBytes: 1_048_576,
+  handshake: 'auto',
+  handshakeWindowMs: 2000,
+  processingWaitMs: 500,
 } as const;
 
 test('a minimal file gets every default', async (t) => {
@@ -764,6 +807,7 @@ test('the shipped staging template loads with STAGING_JWT_SECRET set', async () 
     ...DEFAULT_CHECK,
     name: 'golden_path',
     message: 'Canary: what did my GPU spend look like last month?',
+    expectAnswer: { field: 'result', notEmpty: true, contains: null, matches: 'GPU|spend|cost', ignoreCase: true },
   });
 });
 
@@ -779,6 +823,7 @@ test('the shipped production template loads with PRODUCTION_JWT_SECRET set', asy
     ...DEFAULT_CHECK,
     name: 'golden_path',
     message: 'Canary: what did my GPU spend look like last month?',
+    expectAnswer: { field: 'result', notEmpty: true, contains: null, matches: 'GPU|spend|cost', ignoreCase: true },
   });
 });
 
@@ -789,4 +834,42 @@ test('the shipped templates name the variables they need', async () => {
     error.message,
     `${join(SHIPPED, 'staging.example.yaml')}: auth.secret: environment variable STAGING_JWT_SECRET is not set`,
   );
+});
+
+test('golden_path expect_answer and the handshake settings, handshake_window capped to timeout', async (t) => {
+  const dir = await tempFiles(t, {
+    'a.yaml': withCheck(
+      [
+        '    timeout: 1500ms',
+        '    handshake: require',
+        '    handshake_window: 5s',
+        '    processing_wait: 250ms',
+        '    expect_answer:',
+        '      field: result.answer',
+        '      contains: GPU',
+        '      matches: "\\\\$[0-9]+"',
+        '',
+      ].join('\n'),
+    ),
+  });
+  const check = (await loadConfig(join(dir, 'a.yaml'), {})).targets[0]?.checks[0];
+  assert.ok(check?.type === 'golden_path');
+  assert.deepEqual(
+    [check.handshake, check.handshakeWindowMs, check.processingWaitMs, check.expectAnswer],
+    ['require', 1500, 250, { field: 'result.answer', notEmpty: true, contains: 'GPU', matches: '\\$[0-9]+', ignoreCase: false }],
+  );
+});
+
+test('third-generation token presentation: environment, subprotocol form and the query string', async (t) => {
+  const dir = await tempFiles(t, {
+    'a.yaml': withAuth('  type: bearer\n  token_env: T\n  send_as: [subprotocol, query, header]\n  subprotocol: jwt\n  environment: staging\n'),
+  });
+  const config = await loadConfig(join(dir, 'a.yaml'), {});
+  assert.deepEqual(config.targets[0]?.auth, {
+    type: 'bearer',
+    tokenEnv: 'T',
+    sendAs: ['subprotocol', 'query', 'header'],
+    environment: 'staging',
+    subprotocolForm: 'jwt',
+  });
 });

@@ -17,7 +17,7 @@ const DIR = path.join(REPO, 'deploy', 'cloudrun');
 /** The secrets `canary serve` reads from its environment. */
 const SECRET_ENV = ['STAGING_JWT_SECRET', 'PRODUCTION_JWT_SECRET', 'CANARY_ADMIN_TOKEN'];
 /** A check's `timeout` when its config sets none. */
-const DEFAULT_CHECK_TIMEOUT_MS = 90_000;
+const DEFAULT_CHECK_TIMEOUT_MS = 150_000;
 
 interface HttpProbe {
   httpGet: { path: string; port: number };

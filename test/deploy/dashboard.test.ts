@@ -326,6 +326,8 @@ describe('the shipped Grafana dashboard', () => {
       { title: 'Dependency health over time', type: 'state-timeline', metrics: ['canary_dependency_health'] },
       { title: 'Message burst delivery', type: 'timeseries', metrics: ['canary_check_failures_total', 'canary_config_info'] },
       { title: 'Bad input handling', type: 'timeseries', metrics: ['canary_check_failures_total', 'canary_config_info'] },
+      { title: 'Connections never ready (handshake_incomplete)', type: 'timeseries', metrics: ['canary_check_failures_total'] },
+      { title: 'Wrong answers (answer_mismatch)', type: 'timeseries', metrics: ['canary_check_failures_total'] },
     ];
     for (const { title, type, metrics, unit } of required) {
       const panel = panelTitled(title);
@@ -421,6 +423,17 @@ describe('the shipped Grafana dashboard', () => {
     }
   });
 
+  it("shows the third generation's set-up and answer failures on their own reasons", () => {
+    for (const [title, reason] of [
+      ['Connections never ready (handshake_incomplete)', 'handshake_incomplete'],
+      ['Wrong answers (answer_mismatch)', 'answer_mismatch'],
+    ] as const) {
+      const [expr = ''] = exprsOf(panelTitled(title));
+      assert.match(expr, new RegExp(`canary_check_failures_total\\{[^}]*reason="${reason}"[^}]*\\}\\[\\$__rate_interval\\]`), `"${title}": ${expr}`);
+    }
+    assert.match(panelTitled('Phase latency p50 / p95 / p99').description ?? '', /\bhandshake\b/);
+  });
+
   it('shows the failure reasons and the protocol variant as tables with the promised columns', () => {
     const columns = (panel: Panel): string[] => {
       const target = panel.targets?.[0];
@@ -441,7 +454,7 @@ describe('the shipped Grafana dashboard', () => {
     const reasons = panelTitled('Failure reasons in range');
     assert.deepEqual(columns(reasons), ['target', 'check', 'phase', 'reason', 'count']);
     assert.match(reasons.targets?.[0]?.expr ?? '', /^sort_desc\(.*increase\(canary_check_failures_total\{[^}]*\}\[\$__range\]\).*\) > 0\)$/);
-    assert.deepEqual(columns(panelTitled('Protocol variant seen')), ['target', 'welcome', 'envelope', 'subprotocol']);
+    assert.deepEqual(columns(panelTitled('Protocol variant seen')), ['target', 'welcome', 'envelope', 'subprotocol', 'handshake']);
     const health = panelTitled('Dependency health by endpoint');
     assert.deepEqual(columns(health), ['target', 'check', 'endpoint', 'state']);
     assert.match(health.targets?.[0]?.expr ?? '', /canary_dependency_health\{[^}]*\} == 1\)$/);

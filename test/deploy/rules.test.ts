@@ -51,6 +51,8 @@ const REQUIRED_ALERTS = [
   'CanaryMessageBurstFailing',
   'CanaryBadInputCrashesBackend',
   'CanaryBadInputMishandled',
+  'CanaryHandshakeIncomplete',
+  'CanaryAnswerMismatch',
 ];
 
 /** Where each alert must be delivered, by its labels. */

@@ -79,7 +79,7 @@ describe('metrics of real runs against the reference backend', { concurrency: tr
     assert.equal(v('canary_last_success_timestamp_seconds'), successEnd);
     assert.equal(v('canary_last_run_timestamp_seconds'), failureEnd);
     assert.deepEqual(samplesOf(text, 'canary_protocol_info'), [
-      { name: 'canary_protocol_info', labels: { target: 'test', welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth' }, value: 1 },
+      { name: 'canary_protocol_info', labels: { target: 'test', welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth', handshake: 'none' }, value: 1 },
     ]);
 
     const om = (await metrics.render('application/openmetrics-text')).body;

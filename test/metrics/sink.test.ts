@@ -23,7 +23,7 @@ import {
 
 const L = { check: CHECK, target: TARGET } as const;
 const EVENTS = ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed'];
-const TIMED = ['token', 'dns', 'tcp', 'tls', 'upgrade', 'welcome', 'events'];
+const TIMED = ['token', 'dns', 'tcp', 'tls', 'upgrade', 'welcome', 'handshake', 'events'];
 
 function metrics(): CanaryMetrics {
   return createMetrics(oneCheckConfig(), { revision: 'r1', defaultMetrics: false });
@@ -93,7 +93,7 @@ describe('metrics sink', { concurrency: true }, () => {
     assert.equal(v('canary_last_success_timestamp_seconds'), Date.UTC(2025, 0, 1) / 1000 + 0.75);
     assert.equal(v('canary_last_run_timestamp_seconds'), Date.UTC(2025, 0, 1, 0, 1) / 1000 + 0.3);
     assert.deepEqual(samplesOf(text, 'canary_protocol_info'), [
-      { name: 'canary_protocol_info', labels: { target: TARGET, welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth' }, value: 1 },
+      { name: 'canary_protocol_info', labels: { target: TARGET, welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth', handshake: 'none' }, value: 1 },
     ]);
     assert.equal(valueOf(text, 'canary_protocol_changes_total', { target: TARGET }), 0);
 
@@ -186,7 +186,7 @@ describe('metrics sink', { concurrency: true }, () => {
     assert.deepEqual(samplesOf(text, 'canary_protocol_info'), [
       {
         name: 'canary_protocol_info',
-        labels: { target: TARGET, welcome: 'connection_established', envelope: 'payload', subprotocol: 'jwt-auth' },
+        labels: { target: TARGET, welcome: 'connection_established', envelope: 'payload', subprotocol: 'jwt-auth', handshake: 'none' },
         value: 1,
       },
     ]);
@@ -201,7 +201,7 @@ describe('metrics sink', { concurrency: true }, () => {
     const text = await plain(m);
     assert.deepEqual(
       samplesOf(text, 'canary_protocol_info').map((s) => s.labels),
-      [{ target: TARGET, welcome: 'system_message', envelope: 'data', subprotocol: 'jwt' }],
+      [{ target: TARGET, welcome: 'system_message', envelope: 'data', subprotocol: 'jwt', handshake: 'none' }],
     );
     assert.equal(valueOf(text, 'canary_protocol_changes_total', { target: TARGET }), 0);
   });
@@ -213,13 +213,13 @@ describe('metrics sink', { concurrency: true }, () => {
     const during = await plain(m);
     assert.deepEqual(
       samplesOf(during, 'canary_protocol_info').map((s) => s.labels),
-      [{ target: TARGET, welcome: 'system_message', envelope: 'data', subprotocol: 'jwt' }],
+      [{ target: TARGET, welcome: 'system_message', envelope: 'data', subprotocol: 'jwt', handshake: 'none' }],
     );
     m.record(successResult({ protocol: { welcome: 'system_message', envelope: 'flat', subprotocol: 'jwt' } }));
     const text = await plain(m);
     assert.deepEqual(
       samplesOf(text, 'canary_protocol_info').map((s) => s.labels),
-      [{ target: TARGET, welcome: 'system_message', envelope: 'flat', subprotocol: 'jwt' }],
+      [{ target: TARGET, welcome: 'system_message', envelope: 'flat', subprotocol: 'jwt', handshake: 'none' }],
     );
     assert.equal(valueOf(text, 'canary_protocol_changes_total', { target: TARGET }), 1);
   });
@@ -231,9 +231,37 @@ describe('metrics sink', { concurrency: true }, () => {
     const text = await plain(m);
     assert.deepEqual(
       samplesOf(text, 'canary_protocol_info').map((s) => s.labels),
-      [{ target: TARGET, welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth' }],
+      [{ target: TARGET, welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth', handshake: 'none' }],
     );
     assert.equal(valueOf(text, 'canary_protocol_changes_total', { target: TARGET }), 0);
+  });
+
+  it('labels the handshake and counts a backend switching to the lifecycle handshake as a change', async () => {
+    const m = metrics();
+    m.record(successResult({ protocol: { welcome: 'connection_established', envelope: 'payload', subprotocol: 'jwt' } }));
+    m.record(successResult({ protocol: { welcome: 'connection_established', envelope: 'payload', subprotocol: 'jwt', handshake: 'lifecycle' } }));
+    const text = await plain(m);
+    assert.deepEqual(
+      samplesOf(text, 'canary_protocol_info').map((s) => s.labels),
+      [{ target: TARGET, welcome: 'connection_established', envelope: 'payload', subprotocol: 'jwt', handshake: 'lifecycle' }],
+    );
+    assert.equal(valueOf(text, 'canary_protocol_changes_total', { target: TARGET }), 1);
+  });
+
+  it("creates the third generation's series at zero: the handshake phase, its reasons and the timeout warning", async () => {
+    const text = await plain(metrics());
+    for (const [phase, reason] of [
+      ['handshake', 'handshake_incomplete'],
+      ['handshake', 'close_1011'],
+      ['handshake', 'close_abnormal'],
+      ['events', 'answer_mismatch'],
+      ['events', 'agent_timeout'],
+    ] as const) {
+      assert.equal(valueOf(text, 'canary_check_failures_total', { ...L, phase, reason }), 0, `${phase}/${reason}`);
+    }
+    assert.equal(valueOf(text, 'canary_check_failures_total', { ...L, phase: 'events', reason: 'handshake_incomplete' }), undefined);
+    assert.equal(valueOf(text, 'canary_check_degraded_total', { ...L, degradation: 'agent_timeout_warning' }), 0);
+    assert.equal(valueOf(text, 'canary_phase_duration_seconds_count', { ...L, phase: 'handshake' }), 0);
   });
 
   it('counts skipped runs and observes schedule lag in seconds', async () => {
@@ -317,6 +345,7 @@ describe('metrics sink', { concurrency: true }, () => {
       welcome: new Set(['system_message', 'connection_established', 'custom']),
       envelope: new Set(['payload', 'data', 'flat', 'system_message', 'mixed', 'none']),
       subprotocol: new Set(['jwt-auth', 'jwt', 'none', 'other']),
+      handshake: new Set(['lifecycle', 'none']),
       type: new Set(['golden_path']),
       version: new Set([VERSION]),
       revision: new Set(['r1']),

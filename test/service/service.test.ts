@@ -110,7 +110,7 @@ describe('the service against the reference backend', { concurrency: true }, () 
     assert.equal(valueOf(text, 'canary_events_missing_total', labels('lossy', { event: 'tool_completed' })), 1);
     assert.equal(valueOf(text, 'canary_events_missing_total', labels('lossy', { event: 'agent_completed' })), 0);
 
-    assert.equal(valueOf(text, 'canary_protocol_info', { target: 'healthy', welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth' }), 1);
+    assert.equal(valueOf(text, 'canary_protocol_info', { target: 'healthy', welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth', handshake: 'none' }), 1);
   });
 
   it('makes a backend protocol change visible: a change counted and canary_protocol_info flipped', async (t) => {
@@ -125,8 +125,8 @@ describe('the service against the reference backend', { concurrency: true }, () 
     await runViaAdmin(service, 'golden_path', 'drifting');
     const text = await scrape(service);
     assert.equal(valueOf(text, 'canary_protocol_changes_total', { target: 'drifting' }), 1);
-    assert.equal(valueOf(text, 'canary_protocol_info', { target: 'drifting', welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth' }), undefined);
-    assert.equal(valueOf(text, 'canary_protocol_info', { target: 'drifting', welcome: 'connection_established', envelope: 'data', subprotocol: 'jwt' }), 1);
+    assert.equal(valueOf(text, 'canary_protocol_info', { target: 'drifting', welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth', handshake: 'none' }), undefined);
+    assert.equal(valueOf(text, 'canary_protocol_info', { target: 'drifting', welcome: 'connection_established', envelope: 'data', subprotocol: 'jwt', handshake: 'none' }), 1);
     assert.equal(valueOf(text, 'canary_check_runs_total', { check: 'golden_path', target: 'drifting', result: 'success' }), 2);
   });
 

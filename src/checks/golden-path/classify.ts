@@ -24,6 +24,8 @@ export function timeoutReason(phase: Phase): Reason {
       return 'handshake_timeout';
     case 'welcome':
       return 'welcome_timeout';
+    case 'handshake':
+      return 'handshake_incomplete';
     case 'send':
       return 'send_failed';
     case 'events':

@@ -72,7 +72,7 @@ test('dependency_health defaults: /health and /health/ready, 5 s each, any auth'
   const dir = await tempFiles(t, { 'a.yaml': `${HEAD}${CHECK}` });
   const check = (await loadConfig(join(dir, 'a.yaml'), {})).targets[0]?.checks[0];
   assert.ok(check?.type === 'dependency_health');
-  assert.deepEqual([check.endpoints, check.healthTimeoutMs, check.timeoutMs], [['/health', '/health/ready'], 5000, 90_000]);
+  assert.deepEqual([check.endpoints, check.healthTimeoutMs, check.timeoutMs], [['/health', '/health/ready'], 5000, 150_000]);
 });
 
 test('dependency_health takes paths and URLs, and caps health_timeout to timeout', async (t) => {

@@ -47,7 +47,7 @@ suite('input_hygiene config', () => {
     const config = await loadConfig(join(dir, 'a.yaml'), {});
     const check = config.targets[0]?.checks[0];
     assert.ok(check?.type === 'input_hygiene');
-    assert.deepEqual([check.accept, check.answerWindowMs, check.timeoutMs], [['error_frame', 'silent_drop', 'close_1009'], 1000, 90_000]);
+    assert.deepEqual([check.accept, check.answerWindowMs, check.timeoutMs], [['error_frame', 'silent_drop', 'close_1009'], 1000, 150_000]);
   });
 
   test('reads accept and answer_window', async (t) => {

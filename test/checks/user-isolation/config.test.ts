@@ -68,7 +68,7 @@ test('user_isolation defaults: the walk defaults, subjects from auth.subject', a
     {
       type: 'user_isolation',
       subjects: ['canary-staging-a', 'canary-staging-b'],
-      timeoutMs: 90_000,
+      timeoutMs: 150_000,
       expectedEvents: ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed'],
       message: 'What is my GPU spend?',
     },
