@@ -3,11 +3,11 @@
  */
 import { TIMED_PHASES, type TimedPhase } from '../result/reasons.ts';
 import type { CheckResult, ProtocolVariant } from '../result/types.ts';
-import type { RunDeps, RunHooks } from './types.ts';
+import type { RunDeps } from './types.ts';
 import type { TokenProvider } from '../auth/provider.ts';
 import type { TargetConfig, WalkSettings } from '../config/types.ts';
 import type { Phase, Reason } from '../result/reasons.ts';
-import { freezeResult } from './result-builder.ts';
+import { freezeResult } from '../walk/result.ts';
 
 /** The protocol of a result that saw no welcome it can vouch for; `canary_protocol_info` ignores it. */
 export const NO_PROTOCOL: ProtocolVariant = { welcome: 'none', envelope: 'none', subprotocol: 'none' };
@@ -25,18 +25,12 @@ export function maxPhases(results: readonly CheckResult[]): Partial<Record<Timed
 }
 
 /**
- * The deps of one sub-run: its own run id and hooks, the parent's clock, cancellation and
- * transcript limits, and the parent's tokens unless `tokens` replaces them.
+ * The deps of one sub-run: its own run id, the parent's clock, deadline and transcript limits,
+ * and the parent's tokens unless `tokens` replaces them. A sub-run shares its parent's deadline,
+ * so the check ends within its one `timeout` however many walks it runs.
  */
-export function subRunDeps(parent: RunDeps, runId: string, hooks: RunHooks, tokens: TokenProvider = parent.tokens): RunDeps {
-  return {
-    runId,
-    clock: parent.clock,
-    tokens,
-    hooks,
-    ...(parent.signal === undefined ? {} : { signal: parent.signal }),
-    ...(parent.transcriptLimits === undefined ? {} : { transcriptLimits: parent.transcriptLimits }),
-  };
+export function subRunDeps(parent: RunDeps, runId: string, tokens: TokenProvider = parent.tokens): RunDeps {
+  return { ...parent, runId, tokens };
 }
 
 /** When the walks of a multi-walk check began and how long they took together. */

@@ -10,7 +10,7 @@ import { healthDetailKey } from '../../result/health.ts';
 import { redact } from '../../result/transcript.ts';
 import type { CheckResult, Transcript, TranscriptEntry } from '../../result/types.ts';
 import { VERSION } from '../../version.ts';
-import { freezeResult } from '../result-builder.ts';
+import { freezeResult } from '../../walk/result.ts';
 import { runGoldenPath } from '../golden-path/run.ts';
 import type { RunDeps } from '../types.ts';
 import { healthUrl, probeHealth, type HealthProbe } from './probe.ts';
@@ -101,7 +101,7 @@ export async function runDependencyHealth(target: TargetConfig, check: Dependenc
         timeoutMs: check.healthTimeoutMs,
         tls: target.tls,
         headers,
-        ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+        signal: deps.signal,
       });
       return { ...probe, url: url.toString(), sentMs, answeredMs: sinceStart() };
     }),

@@ -1,5 +1,10 @@
+/**
+ * The one builder of every `CheckResult`: {@link freezeResult} bounds, redacts and freezes what a
+ * walk ({@link walkResult}) or a check type over several walks hands it.
+ */
 import { Redactor } from '../result/redact.ts';
-import { deepFreeze, type CheckResult, type TranscriptEntry } from '../result/types.ts';
+import { deepFreeze, type CheckResult, type Envelope, type TranscriptEntry } from '../result/types.ts';
+import type { WalkState } from './state.ts';
 
 /** Characters of `message`, `closeReason` and each details string kept in a result; the rest is cut with {@link CUT_MARKER}. */
 export const MAX_RESULT_TEXT_CHARS = 300;
@@ -42,4 +47,39 @@ export function freezeResult(result: CheckResult, redactor: Redactor = new Redac
     details,
   };
   return deepFreeze(structuredClone(safe));
+}
+
+/** The result of one walk, once its teardown is done. */
+export function walkResult(walk: WalkState): CheckResult {
+  const outcome = walk.outcome ?? { kind: 'failure', phase: walk.phase, reason: 'canary_error', message: 'the run ended undecided' };
+  const failure = outcome.kind === 'failure' ? outcome : null;
+  const envelopes = [...walk.envelopes];
+  return freezeResult({
+    runId: walk.deps.runId,
+    check: walk.check.name,
+    target: walk.target.target,
+    type: walk.check.type,
+    result: failure !== null ? 'failure' : walk.degradations.size > 0 ? 'degraded' : 'success',
+    phase: failure?.phase ?? null,
+    reason: failure?.reason ?? null,
+    message: failure?.message ?? null,
+    degradations: failure === null ? [...walk.degradations] : [],
+    missingEvent: failure?.missingEvent ?? null,
+    closeCode: walk.closeCode,
+    closeReason: walk.closeReason,
+    httpStatus: walk.httpStatus,
+    events: walk.events,
+    eventsDropped: walk.eventsDropped,
+    phases: walk.timings,
+    durationSeconds: (walk.deps.clock.monoMs() - walk.startMono) / 1000,
+    protocol: {
+      welcome: walk.welcome,
+      envelope: envelopes.length === 0 ? 'none' : envelopes.length === 1 ? (envelopes[0] as Envelope) : 'mixed',
+      subprotocol: walk.subprotocol,
+    },
+    startedAt: new Date(walk.startWall).toISOString(),
+    tlsCertExpiresAt: walk.tlsCertExpiresAt,
+    transcript: walk.transcript.finish(),
+    details: {},
+  }, walk.transcript.redactor);
 }
