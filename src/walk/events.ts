@@ -65,7 +65,7 @@ function onEvent(walk: WalkState, frame: Extract<ServerFrame, { kind: 'event' }>
   if (walk.events.length < MAX_EVENTS_KEPT) walk.events.push(event);
   else walk.eventsDropped++;
   walk.envelopes.add(frame.envelope);
-  walk.plan.observe.event({ name: frame.name, runId: frame.runId, threadId: frame.threadId, userId: frame.userId });
+  walk.plan.observe.event(frame);
   if (frame.name === 'agent_error') {
     walk.fail({ phase: 'events', reason: 'agent_error', message: 'the agent reported agent_error' });
     return;

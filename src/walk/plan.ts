@@ -24,7 +24,7 @@ export interface WalkDeps {
   readonly transcriptLimits?: TranscriptLimits;
 }
 
-/** An agent event with the ids it carried, as {@link WalkObserver.event} sees it. */
+/** An agent event with the ids it carried, as {@link WalkObserver.event} sees it (the parsed frame itself: copy what you keep). */
 export interface ObservedEvent {
   readonly name: string;
   readonly runId: string | null;

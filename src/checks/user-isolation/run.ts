@@ -42,7 +42,10 @@ async function walk(target: TargetConfig, check: UserIsolationCheck, deps: RunDe
   const events: SeenEvent[] = [];
   const plan = walkPlan({
     threadId,
-    observe: { event: (event) => events.push({ ...event, atMs: deps.clock.monoMs() }), runComplete: () => undefined },
+    observe: {
+      event: (e) => events.push({ name: e.name, runId: e.runId, threadId: e.threadId, userId: e.userId, atMs: deps.clock.monoMs() }),
+      runComplete: () => undefined,
+    },
   });
   const result = await runWalk(target, check, subRunDeps(deps, `${deps.runId}-${identity}`, identityTokens(target, subject, deps)), plan);
   return { identity, subject, threadId, events, result };
