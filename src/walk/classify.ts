@@ -5,6 +5,7 @@
  */
 import type { Phase, Reason } from '../result/reasons.ts';
 import type { ReceivedEvent } from '../result/types.ts';
+import type { ServerFrame } from '../protocol/frames.ts';
 
 /** A decided failure: exactly one phase and one reason. */
 export interface Failure {
@@ -47,15 +48,106 @@ export function upgradeRefused(status: number): Failure {
   return { phase: 'upgrade', reason, message: `the upgrade was refused with HTTP ${status}` };
 }
 
+/** An error frame, as the walk keeps it while its grace runs. */
+export type ErrorFrame = Extract<ServerFrame, { kind: 'error' }>;
+
 /** An error frame, decided after its grace (or at a deadline, or explained by a close). */
-export function errorFrameFailure(phase: Phase, frame: { readonly auth: boolean; readonly code: string | null; readonly message: string | null }): Failure {
+export function errorFrameFailure(phase: Phase, frame: ErrorFrame): Failure {
   const detail = [frame.code, frame.message].filter((part) => part !== null).join(': ');
   return { phase, reason: frame.auth ? 'auth_rejected' : 'server_error', message: `the server sent an error frame (${detail || 'no detail'})` };
 }
 
-/** Whether a completion event's status means the agent failed. */
-export function isErrorStatus(status: string | null): boolean {
-  return status !== null && ERROR_STATUSES.has(status.toLowerCase());
+/** The first frame after the upgrade is not the welcome: binary, not a typed JSON object, or another type. */
+export function welcomeInvalid(got: 'binary' | 'unknown' | { readonly type: string }): Failure {
+  const message = got === 'binary'
+    ? 'the first frame after the upgrade is binary, not a JSON text frame'
+    : got === 'unknown'
+      ? 'the first frame after the upgrade is not a JSON object with a type'
+      : `expected the welcome, got a frame of type "${got.type}"`;
+  return { phase: 'welcome', reason: 'welcome_invalid', message };
+}
+
+/** The server sends pings faster than it reads our answers (`unsent` bytes wait). */
+export function pingOverflow(phase: Phase, unsent: number): Failure {
+  return { phase, reason: 'protocol_violation', message: `the server sent pings faster than it read our answers: ${unsent} bytes unsent` };
+}
+
+export function sendFailed(error: Error): Failure {
+  return { phase: 'send', reason: 'send_failed', message: `could not send the user message: ${error.message}` };
+}
+
+/** An agent event that fails the walk as it arrives: `agent_error`, or a second start or completion of one run. */
+export function eventFailure(prefix: string, name: string, duplicate: boolean): Failure | null {
+  if (name === 'agent_error') return { phase: 'events', reason: 'agent_error', message: 'the agent reported agent_error' };
+  if (duplicate) return { phase: 'events', reason: 'event_duplicate', message: `${prefix}${name} arrived twice` };
+  return null;
+}
+
+/**
+ * What a run's completion event means (`prefix` names the message when there are several): an
+ * error status, an expected event still missing, or the events out of order. Null: complete.
+ */
+export function completionFailure(
+  prefix: string,
+  status: string | null,
+  check: { readonly expectedEvents: readonly string[]; readonly completionEvent: string },
+  runEvents: readonly ReceivedEvent[],
+): Failure | null {
+  if (status !== null && ERROR_STATUSES.has(status.toLowerCase())) {
+    return { phase: 'events', reason: 'agent_error', message: `${prefix}${check.completionEvent} carried status "${status}"` };
+  }
+  const missing = firstMissing(check.expectedEvents, runEvents);
+  if (missing !== null) {
+    return { phase: 'events', reason: 'event_missing', message: `${prefix}${check.completionEvent} arrived before ${missing}`, missingEvent: missing };
+  }
+  const order = firstOutOfOrder(check.expectedEvents, runEvents);
+  if (order !== null) return { phase: 'events', reason: 'event_order', message: `${prefix}${order.early} arrived before ${order.late}` };
+  return null;
+}
+
+/** A `ws` error before the upgrade completed, by the phase it happened in. */
+export function connectFailure(phase: Phase, error: Error): Failure {
+  const code = (error as { code?: unknown }).code;
+  const message = typeof code === 'string' && code.startsWith('HPE_')
+    ? `the answer to the upgrade is not valid HTTP (${code}: ${error.message})`
+    : `${phase}: ${error.message}`;
+  return { phase, reason: connectErrorReason(phase, error), message };
+}
+
+/** A `ws` error on the open socket; reported when its close comes. */
+export function openFailure(phase: Phase, error: Error): Failure {
+  return { phase, reason: openErrorReason(error), message: `the canary's WebSocket library closed the connection: ${error.message}` };
+}
+
+/** The server's close in `phase`: a pending error frame explains a 1008 or any non-1011 close better. */
+export function closeFailure(phase: Phase, code: number, reason: string, pendingError: ErrorFrame | null): Failure {
+  const why = closeReason(code, pendingError);
+  if (pendingError !== null && (why === 'server_error' || why === 'auth_rejected')) return errorFrameFailure(phase, pendingError);
+  return { phase, reason: why, message: `the server closed with ${code}${reason === '' ? '' : ` "${reason}"`} in phase ${phase}` };
+}
+
+/** Where a deadline found the walk, for {@link timeoutFailure}. */
+export interface TimeoutContext {
+  readonly phase: Phase;
+  /** An error frame still in its grace explains the deadline. */
+  readonly pendingError: ErrorFrame | null;
+  readonly expectedEvents: readonly string[];
+  readonly completionEvent: string;
+  /** The runs of the user messages, in send order. */
+  readonly runs: readonly { readonly index: number; readonly complete: boolean; readonly events: readonly ReceivedEvent[] }[];
+  readonly delivered: number;
+}
+
+/** A deadline passed (`what` says which): the pending error frame, else the timeout reason of the phase it hit in. */
+export function timeoutFailure(at: TimeoutContext, what: string): Failure {
+  const { phase } = at;
+  if (at.pendingError !== null) return errorFrameFailure(phase === 'close' ? 'events' : phase, at.pendingError);
+  const reason = timeoutReason(phase);
+  if (reason !== 'event_missing') return { phase, reason, message: `${what} in phase ${phase}` };
+  const run = at.runs.find((r) => !r.complete) ?? at.runs[0];
+  const missing = (run === undefined ? null : firstMissing(at.expectedEvents, run.events)) ?? at.completionEvent;
+  const which = at.runs.length === 1 || run === undefined ? '' : ` of message ${run.index} (${at.delivered} of ${at.runs.length} delivered)`;
+  return { phase, reason, message: `${what} while waiting for ${missing}${which}`, missingEvent: missing };
 }
 
 /** The reason a phase's deadline reports (issue: "the reason of the phase it hit in"). */

@@ -58,7 +58,41 @@ export function deadline(parent: AbortSignal, ms: number, what: string): Deadlin
   };
 }
 
-/** A signal that never aborts, for a caller with no shutdown of its own. */
-export function neverAborts(): AbortSignal {
-  return new AbortController().signal;
+/**
+ * The child deadlines one walk arms under its run's signal (phase budgets, the error grace, a
+ * probe's wait), each calling back only when its own time passes: the run's own deadline is
+ * handled once, by whoever listens to the parent. {@link ChildDeadlines.release} ends them all.
+ */
+export class ChildDeadlines {
+  readonly #parent: AbortSignal;
+  readonly #armed = new Set<Deadline>();
+
+  constructor(parent: AbortSignal) {
+    this.#parent = parent;
+  }
+
+  /** A child deadline `ms` from now; `onExpire` runs when it passes before the parent aborts. */
+  after(ms: number, what: string, onExpire: () => void): Deadline {
+    const child = deadline(this.#parent, ms, what);
+    const expired = (): void => {
+      this.#armed.delete(tracked);
+      if (!this.#parent.aborted) onExpire();
+    };
+    const tracked: Deadline = {
+      signal: child.signal,
+      dispose: () => {
+        this.#armed.delete(tracked);
+        child.signal.removeEventListener('abort', expired);
+        child.dispose();
+      },
+    };
+    child.signal.addEventListener('abort', expired, { once: true });
+    this.#armed.add(tracked);
+    return tracked;
+  }
+
+  /** Disposes every child still armed. */
+  release(): void {
+    for (const child of [...this.#armed]) child.dispose();
+  }
 }

@@ -5,7 +5,7 @@
  */
 import type { ServerFrame } from '../protocol/frames.ts';
 import type { ReceivedEvent } from '../result/types.ts';
-import { firstMissing, firstOutOfOrder, isErrorStatus } from './classify.ts';
+import { completionFailure, eventFailure } from './classify.ts';
 import type { MessageRun, Step, WalkState } from './state.ts';
 
 /**
@@ -36,19 +36,9 @@ function about(walk: WalkState, run: MessageRun): string {
 function onCompletion(walk: WalkState, run: MessageRun, status: string | null, seconds: number): void {
   const { check } = walk;
   if (walk.delivered + 1 === walk.runs.length) walk.enter('close', 'events');
-  const prefix = about(walk, run);
-  if (isErrorStatus(status)) {
-    walk.fail({ phase: 'events', reason: 'agent_error', message: `${prefix}${check.completionEvent} carried status "${status ?? ''}"` });
-    return;
-  }
-  const missing = firstMissing(check.expectedEvents, run.events);
-  if (missing !== null) {
-    walk.fail({ phase: 'events', reason: 'event_missing', message: `${prefix}${check.completionEvent} arrived before ${missing}`, missingEvent: missing });
-    return;
-  }
-  const order = firstOutOfOrder(check.expectedEvents, run.events);
-  if (order !== null) {
-    walk.fail({ phase: 'events', reason: 'event_order', message: `${prefix}${order.early} arrived before ${order.late}` });
+  const failure = completionFailure(about(walk, run), status, check, run.events);
+  if (failure !== null) {
+    walk.fail(failure);
     return;
   }
   run.complete = true;
@@ -66,14 +56,17 @@ function onEvent(walk: WalkState, frame: Extract<ServerFrame, { kind: 'event' }>
   else walk.eventsDropped++;
   walk.envelopes.add(frame.envelope);
   walk.plan.observe.event(frame);
-  if (frame.name === 'agent_error') {
-    walk.fail({ phase: 'events', reason: 'agent_error', message: 'the agent reported agent_error' });
+  const early = eventFailure('', frame.name, false);
+  if (early !== null) {
+    walk.fail(early);
     return;
   }
   const run = runOf(walk.runs, frame.threadId, frame.runId);
   const { completionEvent } = walk.check;
-  if (walk.runs.length > 1 && (frame.name === 'agent_started' || frame.name === completionEvent) && run.seen.has(frame.name)) {
-    walk.fail({ phase: 'events', reason: 'event_duplicate', message: `${about(walk, run)}${frame.name} arrived twice` });
+  const duplicate = walk.runs.length > 1 && (frame.name === 'agent_started' || frame.name === completionEvent) && run.seen.has(frame.name);
+  const failure = eventFailure(about(walk, run), frame.name, duplicate);
+  if (failure !== null) {
+    walk.fail(failure);
     return;
   }
   if (!run.seen.has(frame.name) || run.events.length < MAX_EVENTS_KEPT) run.events.push(event);

@@ -5,7 +5,7 @@
  */
 import { WebSocket, type RawData } from 'ws';
 import { frameType, parseServerFrame, type ServerFrame } from '../protocol/frames.ts';
-import { closeReason } from './classify.ts';
+import { closeFailure, pingOverflow } from './classify.ts';
 import { ERROR_GRACE_MS, type WalkState } from './state.ts';
 
 /**
@@ -22,7 +22,7 @@ function pingAnswerFits(walk: WalkState, ws: WebSocket): boolean {
   if (ws.readyState !== WebSocket.OPEN) return false;
   const unsent = ws.bufferedAmount;
   if (unsent <= MAX_UNSENT_PING_BYTES) return true;
-  walk.fail({ phase: walk.failPhase, reason: 'protocol_violation', message: `the server sent pings faster than it read our answers: ${unsent} bytes unsent` });
+  walk.fail(pingOverflow(walk.failPhase, unsent));
   return false;
 }
 
@@ -70,13 +70,7 @@ function onClose(walk: WalkState, code: number, reason: string): void {
     step.close(walk, code, reason);
     return;
   }
-  const phase = walk.failPhase;
-  const why = closeReason(code, walk.pendingError);
-  if (why === 'server_error' || (why === 'auth_rejected' && walk.pendingError !== null)) {
-    walk.failFromPendingError();
-    return;
-  }
-  walk.fail({ phase, reason: why, message: `the server closed with ${code}${reason === '' ? '' : ` "${reason}"`} in phase ${phase}` });
+  walk.fail(closeFailure(walk.failPhase, code, reason, walk.pendingError));
 }
 
 /** Routes what `ws` receives to the walk. */

@@ -2,6 +2,7 @@
  * The send step: the user message of every run in the plan, back to back (protocol.md, "Client
  * messages"). The phase budget ends here; the events are bounded by the run's deadline alone.
  */
+import { sendFailed } from './classify.ts';
 import type { Step } from './state.ts';
 
 export const sendStep: Step = {
@@ -10,9 +11,7 @@ export const sendStep: Step = {
     const { check } = walk;
     for (const run of walk.runs) {
       const message = { type: check.messageType, payload: { [check.messageField]: check.message, thread_id: run.threadId, run_id: null } };
-      walk.sendText(JSON.stringify(message), check.messageType, (error) => {
-        walk.fail({ phase: 'send', reason: 'send_failed', message: `could not send the user message: ${error.message}` });
-      });
+      walk.sendText(JSON.stringify(message), check.messageType, (error) => walk.fail(sendFailed(error)));
     }
     if (walk.phase === 'send') walk.enter('events', null);
     walk.clearBudget();

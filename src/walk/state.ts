@@ -11,8 +11,8 @@ import type { Degradation, Phase, TimedPhase } from '../result/reasons.ts';
 import type { Envelope, ReceivedEvent, SubprotocolLabel, WelcomeShape } from '../result/types.ts';
 import { TranscriptRecorder } from '../result/transcript.ts';
 import { agentEventNames, type ServerFrame } from '../protocol/frames.ts';
-import { deadline, type Deadline } from './deadline.ts';
-import { errorFrameFailure, firstMissing, timeoutReason, type Failure } from './classify.ts';
+import { ChildDeadlines, type Deadline } from './deadline.ts';
+import { errorFrameFailure, timeoutFailure, type ErrorFrame, type Failure } from './classify.ts';
 import type { ProbeAnswer, WalkDeps, WalkPlan } from './plan.ts';
 
 /** Where frames and the close go while the plan's `beforeMessage` runs (`probe.ts`). */
@@ -89,7 +89,7 @@ export class WalkState {
   closeReason: string | null = null;
   httpStatus: number | null = null;
   tlsCertExpiresAt: string | null = null;
-  pendingError: Extract<ServerFrame, { kind: 'error' }> | null = null;
+  pendingError: ErrorFrame | null = null;
   /** A `ws` error on the open socket, reported when its close comes. */
   socketError: Failure | null = null;
   /** The token the upgrade presents (null: none). */
@@ -111,7 +111,8 @@ export class WalkState {
   #phaseStart: number;
   #step = -1;
   #budget: Deadline | null = null;
-  readonly #deadlines = new Set<Deadline>();
+  /** Every child deadline of the run's this walk armed; teardown releases them. */
+  readonly deadlines: ChildDeadlines;
   readonly #settled: Promise<void>;
   #settle: () => void = () => undefined;
 
@@ -121,6 +122,7 @@ export class WalkState {
     this.deps = deps;
     this.plan = plan;
     this.steps = steps;
+    this.deadlines = new ChildDeadlines(deps.signal);
     this.eventNames = agentEventNames(check.expectedEvents);
     const messages = Math.max(1, plan.messages);
     const baseThread = plan.threadId ?? `canary_${deps.runId}`;
@@ -189,25 +191,10 @@ export class WalkState {
    * (the run's deadline is handled by the engine). Released at teardown at the latest.
    */
   after(ms: number, what: string, onExpire: () => void): Deadline {
-    const child = deadline(this.deps.signal, ms, what);
-    const listener = (): void => {
-      this.#deadlines.delete(child);
-      if (!this.deps.signal.aborted) onExpire();
-    };
-    child.signal.addEventListener('abort', listener, { once: true });
-    const tracked: Deadline = {
-      signal: child.signal,
-      dispose: () => {
-        this.#deadlines.delete(tracked);
-        child.signal.removeEventListener('abort', listener);
-        child.dispose();
-      },
-    };
-    this.#deadlines.add(tracked);
-    return tracked;
+    return this.deadlines.after(ms, what, onExpire);
   }
 
-  /** Replaces the phase budget (handshake, welcome) with one of `ms`; at most the run's deadline. */
+  /** Replaces the phase budget (handshake, welcome) with one of `ms`; never past the run's deadline. */
   armBudget(ms: number, what: string): void {
     this.clearBudget();
     this.#budget = this.after(ms, what, () => this.onTimeout(what));
@@ -218,26 +205,11 @@ export class WalkState {
     this.#budget = null;
   }
 
-  /** Releases every child deadline still armed. */
-  releaseDeadlines(): void {
-    for (const child of [...this.#deadlines]) child.dispose();
-  }
-
   /** A deadline passed (`what` says which): the pending error frame explains it, else the phase's timeout reason. */
   onTimeout(what: string): void {
-    if (this.pendingError !== null) {
-      this.failFromPendingError();
-      return;
-    }
-    const reason = timeoutReason(this.phase);
-    if (reason === 'event_missing') {
-      const run = this.runs.find((r) => !r.complete) ?? (this.runs[0] as MessageRun);
-      const missing = firstMissing(this.check.expectedEvents, run.events) ?? this.check.completionEvent;
-      const which = this.runs.length === 1 ? '' : ` of message ${run.index} (${this.delivered} of ${this.runs.length} delivered)`;
-      this.fail({ phase: this.phase, reason, message: `${what} while waiting for ${missing}${which}`, missingEvent: missing });
-      return;
-    }
-    this.fail({ phase: this.phase, reason, message: `${what} in phase ${this.phase}` });
+    const { phase, pendingError, runs, delivered } = this;
+    const { expectedEvents, completionEvent } = this.check;
+    this.fail(timeoutFailure({ phase, pendingError, expectedEvents, completionEvent, runs, delivered }, what));
   }
 
   failFromPendingError(): void {

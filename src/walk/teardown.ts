@@ -42,7 +42,7 @@ async function socketReleased(walk: WalkState): Promise<void> {
 export async function teardown(walk: WalkState): Promise<void> {
   walk.ended.abort();
   walk.probe?.dispose();
-  walk.releaseDeadlines();
+  walk.deadlines.release();
   const ws = walk.ws;
   if (ws === null || ws.readyState === WebSocket.CLOSED) return socketReleased(walk);
   const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));

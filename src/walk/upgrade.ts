@@ -11,7 +11,7 @@ import type { SubprotocolLabel } from '../result/types.ts';
 import { isBypassHeader } from '../protocol/frames.ts';
 import { authSubprotocols } from '../auth/provider.ts';
 import { VERSION } from '../version.ts';
-import { connectErrorReason, openErrorReason, upgradeRefused } from './classify.ts';
+import { connectFailure, openFailure, upgradeRefused } from './classify.ts';
 import { openSocket } from './connect.ts';
 import { listen } from './receive.ts';
 import type { Step, WalkState } from './state.ts';
@@ -29,20 +29,10 @@ function subprotocolLabel(selected: string): SubprotocolLabel {
 
 function onSocketError(walk: WalkState, error: Error): void {
   if (!walk.opened) {
-    if (walk.httpStatus !== null) return;
-    const phase = walk.phase;
-    const code = (error as { code?: unknown }).code;
-    const message = typeof code === 'string' && code.startsWith('HPE_')
-      ? `the answer to the upgrade is not valid HTTP (${code}: ${error.message})`
-      : `${phase}: ${error.message}`;
-    walk.fail({ phase, reason: connectErrorReason(phase, error), message });
+    if (walk.httpStatus === null) walk.fail(connectFailure(walk.phase, error));
     return;
   }
-  walk.socketError ??= {
-    phase: walk.phase,
-    reason: openErrorReason(error),
-    message: `the canary's WebSocket library closed the connection: ${error.message}`,
-  };
+  walk.socketError ??= openFailure(walk.phase, error);
 }
 
 function onRefused(walk: WalkState, res: import('node:http').IncomingMessage): void {

@@ -2,6 +2,7 @@
  * The welcome step: after the upgrade, within the welcome budget, the first frame must be the
  * server's welcome (protocol.md, "Connection lifecycle"). Keepalives before it are allowed.
  */
+import { welcomeInvalid } from './classify.ts';
 import type { Step } from './state.ts';
 
 export const welcomeStep: Step = {
@@ -20,19 +21,16 @@ export const welcomeStep: Step = {
         else walk.advance();
         return;
       case 'unknown':
-        walk.fail({ phase: 'welcome', reason: 'welcome_invalid', message: 'the first frame after the upgrade is not a JSON object with a type' });
+        walk.fail(welcomeInvalid('unknown'));
         return;
       default: {
         const type = frame.kind === 'event' ? frame.name : frame.kind === 'other' ? frame.type : frame.kind;
-        walk.fail({ phase: 'welcome', reason: 'welcome_invalid', message: `expected the welcome, got a frame of type "${type}"` });
+        walk.fail(welcomeInvalid({ type }));
       }
     }
   },
   binary(walk) {
-    if (walk.outcome === null) {
-      walk.fail({ phase: 'welcome', reason: 'welcome_invalid', message: 'the first frame after the upgrade is binary, not a JSON text frame' });
-    } else {
-      walk.degradations.add('unknown_frame');
-    }
+    if (walk.outcome === null) walk.fail(welcomeInvalid('binary'));
+    else walk.degradations.add('unknown_frame');
   },
 };

@@ -85,7 +85,7 @@ export function dependencyHealthResult(
 /**
  * Runs one dependency_health check: GETs every endpoint (each within `health_timeout`, with the
  * target's TLS settings and extra headers) while walking the golden path, then decides with
- * {@link dependencyHealthResult}. Ends within `timeout` plus the golden path's teardown bound.
+ * {@link dependencyHealthResult}. Ends within `timeout` plus the walk's teardown bound.
  * Never throws.
  */
 export async function runDependencyHealth(target: TargetConfig, check: DependencyHealthCheck, deps: RunDeps): Promise<CheckResult> {

@@ -92,7 +92,7 @@ function isolationResult(runId: string, walks: readonly [Walk, Walk], timing: { 
 /**
  * Runs one user_isolation check: identities a and b (`check.subjects`) walk the golden path
  * concurrently, each with its own token (the target's jwt auth with `sub` replaced) and thread id
- * (`canary_<runId>_a`, `_b`). Ends within `timeout` plus the golden path's teardown bound. Never
+ * (`canary_<runId>_a`, `_b`). Ends within `timeout` plus the walk's teardown bound. Never
  * throws.
  */
 export async function runUserIsolation(target: TargetConfig, check: UserIsolationCheck, deps: RunDeps): Promise<CheckResult> {
