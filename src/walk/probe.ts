@@ -17,6 +17,7 @@ export class ProbeChannel {
   #closed: ProbeAnswer | null = null;
   #waiter: ((answer: ProbeAnswer | null) => void) | null = null;
   #wait: Deadline | null = null;
+  #disposed = false;
 
   constructor(walk: WalkState) {
     this.#walk = walk;
@@ -29,20 +30,22 @@ export class ProbeChannel {
     this.#wake();
   }
 
-  /** The next answer, or null after `ms` of silence or at the run's deadline. */
+  /** The next answer, or null after `ms` of silence or once the walk ends. */
   next(ms: number): Promise<ProbeAnswer | null> {
     const ready = this.#queue.shift() ?? this.#closed;
     if (ready !== null) return Promise.resolve(ready);
+    if (this.#disposed) return Promise.resolve(null);
     if (this.#waiter !== null) return Promise.reject(new Error('ProbeSession.next called while another call waits'));
     return new Promise((resolve) => {
       this.#waiter = resolve;
+      // At the run's deadline the walk fails and its teardown disposes this channel.
       this.#wait = this.#walk.after(ms, 'the probe window passed', () => this.#resolve(null));
-      this.#wait.signal.addEventListener('abort', () => this.#resolve(null), { once: true });
     });
   }
 
   /** Ends a waiting `next` with null (the run ended). */
   dispose(): void {
+    this.#disposed = true;
     this.#resolve(null);
   }
 
