@@ -25,7 +25,11 @@ export interface ProbeSink {
 /** How long an error frame may be followed by a close that explains it better (1008, 1011). */
 export const ERROR_GRACE_MS = 500;
 
-/** A step's view of frames: what it does with the text frames and the close while it is current. */
+/**
+ * One step of the walk (a file of its own), listed in order in `engine.ts`. While it is current,
+ * text frames and the close go to it. A step that does not apply to this walk (no probe in the
+ * plan, an earlier server generation) calls `walk.advance()` at once from `start`.
+ */
 export interface Step {
   /** Starts the step; it calls {@link WalkState.advance} when the next step may start. */
   start(walk: WalkState): void;
@@ -56,7 +60,8 @@ export class MessageRun {
 
   /** 1-based, in send order. */
   readonly index: number;
-  readonly threadId: string;
+  /** The thread id its user message carries; a step before `send` may replace it (a server-assigned thread). */
+  threadId: string;
 
   constructor(index: number, threadId: string) {
     this.index = index;
