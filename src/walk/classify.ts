@@ -37,6 +37,11 @@ export function canaryError(phase: Phase, error: unknown): Failure {
   return { phase, reason: 'canary_error', message: `canary error: ${error instanceof Error ? error.message : String(error)}` };
 }
 
+/** A walk that ended without an outcome: a bug in the canary. */
+export function undecided(phase: Phase): Failure {
+  return { phase, reason: 'canary_error', message: 'the run ended undecided' };
+}
+
 /** The run was stopped from outside (shutdown). */
 export function cancelled(phase: Phase): Failure {
   return { phase, reason: 'cancelled', message: 'the canary cancelled the run (shutdown)' };

@@ -6,6 +6,7 @@ import type { TargetConfig, WalkSettings } from '../config/types.ts';
 import { TIMED_PHASES, type Phase, type Reason, type TimedPhase } from '../result/reasons.ts';
 import { Redactor } from '../result/redact.ts';
 import { deepFreeze, type CheckResult, type Envelope, type ProtocolVariant, type TranscriptEntry } from '../result/types.ts';
+import { undecided } from './classify.ts';
 import type { WalkState } from './state.ts';
 
 /** Characters of `message`, `closeReason` and each details string kept in a result; the rest is cut with {@link CUT_MARKER}. */
@@ -53,7 +54,7 @@ export function freezeResult(result: CheckResult, redactor: Redactor = new Redac
 
 /** The result of one walk, once its teardown is done. */
 export function walkResult(walk: WalkState): CheckResult {
-  const outcome = walk.outcome ?? { kind: 'failure', phase: walk.phase, reason: 'canary_error', message: 'the run ended undecided' };
+  const outcome = walk.outcome ?? { kind: 'failure', ...undecided(walk.phase) };
   const failure = outcome.kind === 'failure' ? outcome : null;
   const envelopes = [...walk.envelopes];
   return freezeResult({
