@@ -6,7 +6,10 @@
 import { WebSocket, type RawData } from 'ws';
 import { frameType, parseServerFrame, type ServerFrame } from '../protocol/frames.ts';
 import { closeFailure, pingOverflow } from './classify.ts';
-import { ERROR_GRACE_MS, type WalkState } from './state.ts';
+import type { WalkState } from './state.ts';
+
+/** How long an error frame may be followed by a close that explains it better (1008, 1011). */
+export const ERROR_GRACE_MS = 500;
 
 /**
  * Bytes of our answers to the server's pings (WebSocket and JSON) that may wait unsent in the

@@ -22,9 +22,6 @@ export interface ProbeSink {
   dispose(): void;
 }
 
-/** How long an error frame may be followed by a close that explains it better (1008, 1011). */
-export const ERROR_GRACE_MS = 500;
-
 /**
  * One step of the walk (a file of its own), listed in order in `engine.ts`. While it is current,
  * text frames and the close go to it. A step that does not apply to this walk (no probe in the
