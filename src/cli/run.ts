@@ -5,7 +5,7 @@ import { CHECK_CONFIGS } from '../checks/registry.ts';
 import type { CheckConfig, Config, TargetConfig } from '../config/types.ts';
 import { createTokenProvider } from '../auth/provider.ts';
 import { systemClock } from '../clock.ts';
-import { runCheck } from '../engine/run-check.ts';
+import { runCheck } from '../checks/run-check.ts';
 import type { CheckResult } from '../result/types.ts';
 import { startLocalBackend } from './reference-seam.ts';
 import { formatText } from '../report/text.ts';
@@ -28,7 +28,7 @@ Runs each selected check once and exits.
   --fault SPEC     with the embedded backend only: inject a fault (see canary target --help)
 
 Exit code: 0 when every run succeeded or was degraded, 1 when any failed, 2 for a usage or
-config error.
+config error, 130 when interrupted (SIGINT: the runs in flight end at once as cancelled).
 `;
 
 /** How many checks run at once. */
@@ -48,7 +48,10 @@ function select(config: Config, names: readonly string[]): Selected[] {
   return chosen;
 }
 
-async function runAll(selected: readonly Selected[], onResult: (result: CheckResult) => void): Promise<CheckResult[]> {
+/** Exit code of a `canary run` interrupted by SIGINT (128 + 2). */
+const INTERRUPTED_EXIT = 130;
+
+async function runAll(selected: readonly Selected[], signal: AbortSignal, onResult: (result: CheckResult) => void): Promise<CheckResult[]> {
   const providers = new Map(selected.map(({ target }) => [target, createTokenProvider(target.auth, systemClock)]));
   const results: CheckResult[] = new Array<CheckResult>(selected.length);
   let next = 0;
@@ -58,7 +61,7 @@ async function runAll(selected: readonly Selected[], onResult: (result: CheckRes
       const { target, check } = selected[index] as Selected;
       const tokens = providers.get(target);
       if (tokens === undefined) continue;
-      const result = await runCheck(target, check, { clock: systemClock, tokens });
+      const result = await runCheck(target, check, { clock: systemClock, tokens, signal });
       results[index] = result;
       onResult(result);
     }
@@ -101,17 +104,22 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   } else {
     config = await loadConfig(values.config, io.env, CHECK_CONFIGS);
   }
+  const interrupt = new AbortController();
+  const onSigint = (): void => interrupt.abort();
+  process.once('SIGINT', onSigint);
   try {
     const selected = select(config, values.check ?? []);
     if (announce !== null && !values.json) io.stderr(announce);
-    const results = await runAll(selected, (result) => {
+    const results = await runAll(selected, interrupt.signal, (result) => {
       io.stdout(values.json ? `${toJsonLine(result, values.transcript)}\n` : `${formatText(result, { color: io.isTty })}\n\n`);
     });
     if (values.junit !== undefined) await writeFile(values.junit, toJunitXml(results));
     const failed = results.filter((r) => r.result === 'failure').length;
     if (!values.json) io.stderr(`${results.length} run(s): ${results.length - failed} ok, ${failed} failed\n`);
+    if (interrupt.signal.aborted) return INTERRUPTED_EXIT;
     return failed > 0 ? 1 : 0;
   } finally {
+    process.off('SIGINT', onSigint);
     await stopBackend?.();
   }
 }

@@ -1,7 +1,7 @@
 import type { TokenProvider } from '../auth/provider.ts';
 import { createTokenProvider } from '../auth/provider.ts';
 import type { Clock } from '../clock.ts';
-import { runCheck } from '../engine/run-check.ts';
+import { runCheck } from '../checks/run-check.ts';
 import type { TargetConfig } from '../config/types.ts';
 import type { CheckResult } from '../result/types.ts';
 import type { Job } from './jobs.ts';

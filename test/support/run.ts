@@ -5,7 +5,7 @@
 import { createTokenProvider, type TokenProvider } from '../../src/auth/provider.ts';
 import type { AuthConfig, CheckConfig, TargetConfig } from '../../src/config/types.ts';
 import { systemClock } from '../../src/clock.ts';
-import { runCheck } from '../../src/engine/run-check.ts';
+import { runCheck } from '../../src/checks/run-check.ts';
 import { REFERENCE_SECRET } from '../../src/reference/index.ts';
 import type { CheckResult } from '../../src/result/types.ts';
 import { goldenPathCheck, jwtAuth, target } from './fixtures.ts';
@@ -38,7 +38,7 @@ export function runIn(where: TargetConfig, check: CheckConfig, options: RunOnceO
   return runCheck(where, check, {
     clock: systemClock,
     tokens: options.tokens ?? createTokenProvider(where.auth, systemClock, options.env),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    signal: options.signal ?? new AbortController().signal,
     ...(options.runId === undefined ? {} : { runId: options.runId }),
   });
 }

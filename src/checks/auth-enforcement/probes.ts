@@ -9,7 +9,7 @@ import type { AuthConfig, AuthProbe, SendAs } from '../../config/types.ts';
 import type { Clock } from '../../clock.ts';
 import { mintJwt, type JwtAuth } from '../../auth/jwt.ts';
 import type { TokenProvider } from '../../auth/provider.ts';
-import type { RunHooks } from '../types.ts';
+import { GOLDEN_PATH_PLAN, walkPlan, type WalkPlan } from '../../walk/plan.ts';
 
 /** The `iss` of the `wrong_issuer` probe. */
 export const WRONG_ISSUER = 'canary-wrong-issuer';
@@ -94,7 +94,7 @@ export function probeTokens(auth: AuthConfig, probe: AuthProbe, clock: Clock, se
   return { sendAs, secrets, getToken: () => forgeToken(auth, probe, sendAs, clock.nowMs()) };
 }
 
-/** The hooks of one probe's walk: only `bypass_headers` adds the bypass headers. */
-export function probeHooks(probe: AuthProbe): RunHooks {
-  return probe === 'bypass_headers' ? { rawHeaders: BYPASS_HEADERS } : {};
+/** The plan of one probe's walk: the golden path; `bypass_headers` adds the bypass headers. */
+export function probePlan(probe: AuthProbe): WalkPlan {
+  return probe === 'bypass_headers' ? walkPlan({ headers: BYPASS_HEADERS }) : GOLDEN_PATH_PLAN;
 }

@@ -5,17 +5,18 @@
  */
 import type { AuthEnforcementCheck, TargetConfig } from '../../config/types.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { runGoldenPath } from '../golden-path/run.ts';
+import { runWalk } from '../../walk/engine.ts';
 import { subRunDeps } from '../combine.ts';
 import type { RunDeps } from '../types.ts';
-import { probeHooks, probeTokens } from './probes.ts';
+import { probePlan, probeTokens } from './probes.ts';
 import { enforcementResult, type ProbeRun } from './verdict.ts';
 
 /**
  * Runs every probe at once, each a walk of the golden path (run id `<runId>-<probe>`) with its
  * forged credentials. A refused probe ends before the welcome; a probe that is let in goes on to
  * send the chat message, so the result shows how far it got (`welcome`, or `events`: the agent ran
- * for it). Ends within `timeout` plus the golden path's teardown bound. Never throws.
+ * for it). Every probe walks under the check's one deadline: ends within `timeout` plus the
+ * walk's teardown bound. Never throws.
  */
 export async function runAuthEnforcement(target: TargetConfig, check: AuthEnforcementCheck, deps: RunDeps): Promise<CheckResult> {
   const startMono = deps.clock.monoMs();
@@ -23,7 +24,7 @@ export async function runAuthEnforcement(target: TargetConfig, check: AuthEnforc
   const runs = await Promise.all(
     check.probes.map(async (probe): Promise<ProbeRun> => {
       const tokens = probeTokens(target.auth, probe, deps.clock, deps.tokens.secrets);
-      const result = await runGoldenPath(target, check, subRunDeps(deps, `${deps.runId}-${probe}`, probeHooks(probe), tokens));
+      const result = await runWalk(target, check, subRunDeps(deps, `${deps.runId}-${probe}`, tokens), probePlan(probe));
       return { probe, result };
     }),
   );

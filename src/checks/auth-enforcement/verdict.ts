@@ -3,7 +3,7 @@
  */
 import type { AuthEnforcementCheck, AuthProbe, TargetConfig } from '../../config/types.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { combineWalks, NO_PROTOCOL, type WalksTiming } from '../combine.ts';
+import { combineWalks, NO_PROTOCOL, type WalksTiming } from '../../walk/result.ts';
 
 /** What one probe proved. */
 export type ProbeVerdict =

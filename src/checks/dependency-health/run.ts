@@ -10,7 +10,7 @@ import { healthDetailKey } from '../../result/health.ts';
 import { redact } from '../../result/transcript.ts';
 import type { CheckResult, Transcript, TranscriptEntry } from '../../result/types.ts';
 import { VERSION } from '../../version.ts';
-import { freezeResult } from '../result-builder.ts';
+import { freezeResult } from '../../walk/result.ts';
 import { runGoldenPath } from '../golden-path/run.ts';
 import type { RunDeps } from '../types.ts';
 import { healthUrl, probeHealth, type HealthProbe } from './probe.ts';
@@ -88,7 +88,7 @@ export function dependencyHealthResult(
 /**
  * Runs one dependency_health check: GETs every endpoint (each within `health_timeout`, with the
  * target's TLS settings and extra headers) while walking the golden path, then decides with
- * {@link dependencyHealthResult}. Ends within `timeout` plus the golden path's teardown bound.
+ * {@link dependencyHealthResult}. Ends within `timeout` plus the walk's teardown bound.
  * Never throws.
  */
 export async function runDependencyHealth(target: TargetConfig, check: DependencyHealthCheck, deps: RunDeps): Promise<CheckResult> {
@@ -104,7 +104,7 @@ export async function runDependencyHealth(target: TargetConfig, check: Dependenc
         timeoutMs: check.healthTimeoutMs,
         tls: target.tls,
         headers,
-        ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+        signal: deps.signal,
       });
       return { ...probe, url: url.toString(), sentMs, answeredMs: sinceStart() };
     }),

@@ -4,7 +4,7 @@
 import type { HandshakeStormCheck, TargetConfig } from '../../config/types.ts';
 import type { Reason } from '../../result/reasons.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { combineWalks, NO_PROTOCOL, type WalksTiming } from '../combine.ts';
+import { combineWalks, NO_PROTOCOL, type WalksTiming } from '../../walk/result.ts';
 
 /**
  * How telling a connection's failure is about the handshake race: a shutdown first (the storm is

@@ -8,10 +8,12 @@
 import type { HygieneAnswer, InputHygieneCheck, TargetConfig } from '../../config/types.ts';
 import type { Clock } from '../../clock.ts';
 import type { CheckResult, Transcript } from '../../result/types.ts';
-import { freezeResult } from '../result-builder.ts';
-import { runGoldenPath } from '../golden-path/run.ts';
+import { freezeResult } from '../../walk/result.ts';
+import { badInputCloseReason } from '../../walk/classify.ts';
+import { runWalk } from '../../walk/engine.ts';
+import { walkPlan, type ProbeSession, type ProbeVerdict } from '../../walk/plan.ts';
 import { subRunDeps } from '../combine.ts';
-import type { ProbeSession, ProbeVerdict, RunDeps } from '../types.ts';
+import type { RunDeps } from '../types.ts';
 
 /** The bad inputs, in the order they are sent. */
 export const BAD_INPUTS = ['malformed_json', 'oversized'] as const;
@@ -81,9 +83,8 @@ function judge(input: BadInput, observed: Observed, check: InputHygieneCheck): P
   if (answer.startsWith('close_')) {
     const code = Number(answer.slice('close_'.length));
     const described = `the server closed with ${code}${detail === null ? '' : ` "${detail}"`} after ${what}`;
-    if (code === 1011) return { kind: 'fail', reason: 'close_1011', message: described };
-    if (code === 1006) return { kind: 'fail', reason: 'close_abnormal', message: described };
-    return { kind: 'fail', reason: 'bad_input_mishandled', message: `${described} (accepted: ${check.accept.join(', ')})` };
+    const reason = badInputCloseReason(code);
+    return { kind: 'fail', reason, message: reason === 'bad_input_mishandled' ? `${described} (accepted: ${check.accept.join(', ')})` : described };
   }
   return { kind: 'fail', reason: 'bad_input_mishandled', message: `the server answered ${what} with ${answer} (accepted: ${check.accept.join(', ')})` };
 }
@@ -131,14 +132,7 @@ export async function runInputHygiene(target: TargetConfig, check: InputHygieneC
       return { kind: 'continue' };
     };
     const offsetMs = deps.clock.monoMs() - startMono;
-    const leftMs = Math.max(1, check.timeoutMs - offsetMs);
-    const budget: InputHygieneCheck = {
-      ...check,
-      timeoutMs: leftMs,
-      handshakeTimeoutMs: Math.min(check.handshakeTimeoutMs, leftMs),
-      welcomeTimeoutMs: Math.min(check.welcomeTimeoutMs, leftMs),
-    };
-    const result = await runGoldenPath(target, budget, subRunDeps(deps, runId, { beforeMessage }));
+    const result = await runWalk(target, check, subRunDeps(deps, runId), walkPlan({ beforeMessage }));
     walks.push({ result, offsetMs });
     if (result.result === 'failure' || !closedByContract) break;
   }

@@ -6,8 +6,9 @@
  */
 import type { MessageBurstCheck, TargetConfig } from '../../config/types.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { freezeResult } from '../result-builder.ts';
-import { runGoldenPath } from '../golden-path/run.ts';
+import { freezeResult } from '../../walk/result.ts';
+import { runWalk } from '../../walk/engine.ts';
+import { walkPlan } from '../../walk/plan.ts';
 import type { RunDeps } from '../types.ts';
 
 /** The thread id message `i` (1-based) of run `runId` carries: `canary_<runId>_<i>`. */
@@ -24,16 +25,17 @@ export function burstThreadId(runId: string, i: number): string {
 export async function runMessageBurst(target: TargetConfig, check: MessageBurstCheck, deps: RunDeps): Promise<CheckResult> {
   let delivered = 0;
   let lastCompletion: number | null = null;
-  const result = await runGoldenPath(target, check, {
-    ...deps,
-    hooks: {
-      messages: check.messages,
-      onRunComplete: (_message, seconds) => {
+  const plan = walkPlan({
+    messages: check.messages,
+    observe: {
+      event: () => undefined,
+      runComplete: (_message, seconds) => {
         delivered++;
         lastCompletion = Math.max(lastCompletion ?? 0, seconds);
       },
     },
   });
+  const result = await runWalk(target, check, deps, plan);
   return freezeResult({
     ...result,
     details: {

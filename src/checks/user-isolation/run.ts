@@ -9,8 +9,10 @@ import { TokenError } from '../../auth/token-error.ts';
 import type { TargetConfig, UserIsolationCheck } from '../../config/types.ts';
 import type { Degradation } from '../../result/reasons.ts';
 import type { CheckResult } from '../../result/types.ts';
-import { freezeResult } from '../result-builder.ts';
-import { runGoldenPath } from '../golden-path/run.ts';
+import { freezeResult } from '../../walk/result.ts';
+import { runWalk } from '../../walk/engine.ts';
+import { walkPlan } from '../../walk/plan.ts';
+import { subRunDeps } from '../combine.ts';
 import type { RunDeps } from '../types.ts';
 import { findViolations, type IdentityName, type SeenEvent, type Side } from './violations.ts';
 
@@ -38,14 +40,14 @@ function identityTokens(target: TargetConfig, subject: string, deps: RunDeps): T
 async function walk(target: TargetConfig, check: UserIsolationCheck, deps: RunDeps, identity: IdentityName, subject: string): Promise<Walk> {
   const threadId = isolationThreadId(deps.runId, identity);
   const events: SeenEvent[] = [];
-  const result = await runGoldenPath(target, check, {
-    runId: `${deps.runId}-${identity}`,
-    clock: deps.clock,
-    tokens: identityTokens(target, subject, deps),
-    hooks: { threadId, onEvent: (event) => events.push({ ...event, atMs: deps.clock.monoMs() }) },
-    ...(deps.signal === undefined ? {} : { signal: deps.signal }),
-    ...(deps.transcriptLimits === undefined ? {} : { transcriptLimits: deps.transcriptLimits }),
+  const plan = walkPlan({
+    threadId,
+    observe: {
+      event: (e) => events.push({ name: e.name, runId: e.runId, threadId: e.threadId, userId: e.userId, atMs: deps.clock.monoMs() }),
+      runComplete: () => undefined,
+    },
   });
+  const result = await runWalk(target, check, subRunDeps(deps, `${deps.runId}-${identity}`, identityTokens(target, subject, deps)), plan);
   return { identity, subject, threadId, events, result };
 }
 
@@ -90,7 +92,7 @@ function isolationResult(runId: string, walks: readonly [Walk, Walk], timing: { 
 /**
  * Runs one user_isolation check: identities a and b (`check.subjects`) walk the golden path
  * concurrently, each with its own token (the target's jwt auth with `sub` replaced) and thread id
- * (`canary_<runId>_a`, `_b`). Ends within `timeout` plus the golden path's teardown bound. Never
+ * (`canary_<runId>_a`, `_b`). Ends within `timeout` plus the walk's teardown bound. Never
  * throws.
  */
 export async function runUserIsolation(target: TargetConfig, check: UserIsolationCheck, deps: RunDeps): Promise<CheckResult> {

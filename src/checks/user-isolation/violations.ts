@@ -2,7 +2,7 @@
  * The isolation rules of user_isolation: which events one identity's connection must never see.
  * Pure: the run collects the events, this decides.
  */
-import type { ObservedEvent } from '../types.ts';
+import type { ObservedEvent } from '../../walk/plan.ts';
 
 /** The two identities, by the letter used in messages, details and thread ids. */
 export type IdentityName = 'a' | 'b';

@@ -12,7 +12,7 @@ import type { CheckResult } from '../../../src/result/types.ts';
 import { goldenPathCheck, jwtAuth } from '../../support/fixtures.ts';
 import { listenLoopback } from '../../support/net.ts';
 import { outcome, runOnce } from '../../support/run.ts';
-import { MAX_RESULT_TEXT_CHARS } from '../../../src/checks/result-builder.ts';
+import { MAX_RESULT_TEXT_CHARS } from '../../../src/walk/result.ts';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64url');
 const WELCOME = JSON.stringify({ type: 'connection_established', data: { connection_id: 'c1', user_id: 'u1' } });

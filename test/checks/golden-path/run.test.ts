@@ -6,7 +6,7 @@ import type { CheckResult } from '../../../src/result/types.ts';
 import { FIVE_EVENTS, goldenPathCheck, jwtAuth, withFault } from '../../support/fixtures.ts';
 import { freePort } from '../../support/net.ts';
 import { outcome as runOutcome, runOnce } from '../../support/run.ts';
-import { TEARDOWN_MS } from '../../../src/checks/golden-path/run.ts';
+import { TEARDOWN_MS } from '../../../src/walk/teardown.ts';
 
 /** The fields every fault test asserts exactly: a run's outcome and its missing event. */
 function outcome(result: CheckResult): Record<string, unknown> {

@@ -5,7 +5,7 @@ import type { CheckResult } from '../../../src/result/types.ts';
 import { startBackend } from '../../support/backend.ts';
 import { goldenPathCheck, target, withFault } from '../../support/fixtures.ts';
 import { runOnce } from '../../support/run.ts';
-import { TEARDOWN_MS } from '../../../src/checks/golden-path/run.ts';
+import { TEARDOWN_MS } from '../../../src/walk/teardown.ts';
 import { checkResult, failedResult } from '../../support/results.ts';
 import { stormOffsetMs } from '../../../src/checks/handshake-storm/run.ts';
 import { stormResult } from '../../../src/checks/handshake-storm/verdict.ts';
