@@ -1,4 +1,4 @@
-import type { AuthConfig, SendAs } from '../config/types.ts';
+import type { AuthConfig, SendAs, TokenPresentation } from '../config/types.ts';
 import type { Clock } from '../clock.ts';
 import { mintJwt } from './jwt.ts';
 import { fetchToken, type FetchedToken } from './token-url.ts';
@@ -11,8 +11,10 @@ import { TokenError } from './token-error.ts';
 export interface TokenProvider {
   /** The token for this run, or null for `auth: none`. Throws {@link TokenError}. */
   getToken(signal: AbortSignal): Promise<string | null>;
-  /** How the token is presented on the upgrade. */
+  /** How the token is presented on the upgrade (`presentation.sendAs`). */
   readonly sendAs: readonly SendAs[];
+  /** Everything about how the token is presented: where, in which subprotocol form, for which environment. */
+  readonly presentation: TokenPresentation;
   /**
    * Secret values that must be redacted wherever text leaves the process: the configured ones,
    * the bearer token read from the environment, and the token last fetched from `token_url`.
@@ -32,10 +34,11 @@ function refreshAtMs(fetched: FetchedToken, nowMs: number): number {
 export function createTokenProvider(auth: AuthConfig, clock: Clock, env: NodeJS.ProcessEnv = process.env): TokenProvider {
   switch (auth.type) {
     case 'none':
-      return { sendAs: [], secrets: [], getToken: () => Promise.resolve(null) };
+      return { sendAs: [], presentation: { sendAs: [] }, secrets: [], getToken: () => Promise.resolve(null) };
     case 'bearer': {
       return {
         sendAs: auth.sendAs,
+        presentation: auth,
         get secrets() {
           const token = env[auth.tokenEnv];
           return token === undefined || token === '' ? [] : [token];
@@ -52,6 +55,7 @@ export function createTokenProvider(auth: AuthConfig, clock: Clock, env: NodeJS.
     case 'jwt':
       return {
         sendAs: auth.sendAs,
+        presentation: auth,
         secrets: auth.secret === null ? [] : [auth.secret],
         getToken: () => mintJwt(auth, clock.nowMs()),
       };
@@ -60,6 +64,7 @@ export function createTokenProvider(auth: AuthConfig, clock: Clock, env: NodeJS.
       const secrets = [...Object.values(auth.headers), ...Object.values(auth.body).filter((v): v is string => typeof v === 'string')];
       return {
         sendAs: auth.sendAs,
+        presentation: auth,
         get secrets() {
           return cached === null ? secrets : [...secrets, cached.token];
         },

@@ -127,8 +127,8 @@ export const WALK_FIELDS = {
     description: "The third generation's lifecycle handshake: auto detects it, require fails runs without it (handshake_incomplete), off never waits for it.",
   }),
   handshake_window: field(readDuration, {
-    default: '2s',
-    description: 'With handshake: auto, how long to wait for handshake_response before taking the backend for an earlier generation; capped to timeout.',
+    default: '1s',
+    description: 'With handshake: auto or require, how long to wait for handshake_response after the welcome before taking the backend for an earlier generation; unset, 1s or a quarter of timeout if shorter; capped to timeout.',
   }),
   processing_wait: field(readDuration, {
     default: '500ms',
@@ -163,7 +163,8 @@ export function validateWalk(s: Section<typeof WALK_FIELDS>, common: CommonCheck
   const welcome = s.optional('welcome', DEFAULT_WELCOME);
   const maxPayloadBytes = s.optional('max_payload', DEFAULT_MAX_PAYLOAD_BYTES);
   const handshake = s.optional('handshake', 'auto');
-  const handshakeWindowMs = s.optional('handshake_window', DEFAULT_HANDSHAKE_WINDOW_MS);
+  // Unset, the window leaves an earlier generation at least three quarters of a short timeout.
+  const handshakeWindowMs = s.optional('handshake_window', Math.min(DEFAULT_HANDSHAKE_WINDOW_MS, deadlineMs / 4));
   const processingWaitMs = s.optional('processing_wait', DEFAULT_PROCESSING_WAIT_MS);
   const frameFits = message === undefined || messageType === undefined || messageField === undefined || messageFrameFits(s, message, messageType, messageField);
   if (

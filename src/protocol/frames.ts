@@ -174,5 +174,3 @@ export function isBypassHeader(name: string): boolean {
   return /test|e2e/i.test(name);
 }
 
-/** What a close or an HTTP refusal means on the backend's real stack, for result messages. */
-export { closeHint, describeClose, describeHttpRefusal, httpRefusalHint } from './close-text.ts';

@@ -6,6 +6,8 @@
 import type { Phase, Reason } from '../result/reasons.ts';
 import type { ReceivedEvent } from '../result/types.ts';
 import type { ServerFrame } from '../protocol/frames.ts';
+import { describeClose, describeHttpRefusal } from '../protocol/close-text.ts';
+import { describeAgentTimeout, type AgentTimeoutNotice } from '../protocol/lifecycle.ts';
 
 /** A decided failure: exactly one phase and one reason. */
 export interface Failure {
@@ -48,9 +50,25 @@ export function cancelled(phase: Phase): Failure {
 }
 
 /** An upgrade answered with HTTP `status` instead of 101. */
-export function upgradeRefused(status: number): Failure {
+export function upgradeRefused(status: number, body: string): Failure {
   const reason = status === 401 || status === 403 ? 'auth_rejected' : 'upgrade_rejected';
-  return { phase: 'upgrade', reason, message: `the upgrade was refused with HTTP ${status}` };
+  return { phase: 'upgrade', reason, message: describeHttpRefusal(status, body) };
+}
+
+/** `handshake: require`, and no `handshake_response` came within the window after the welcome. */
+export function handshakeMissing(windowMs: number): Failure {
+  return { phase: 'handshake', reason: 'handshake_incomplete', message: `no handshake_response within ${windowMs} ms of the welcome, and the check requires the handshake` };
+}
+
+/** The agent gave up on its own time limit (`agent_timeout_failure`): its own reason, not `agent_error`. */
+export function agentTimedOut(notice: AgentTimeoutNotice): Failure {
+  const error = notice.error === null ? '' : ` (${notice.error})`;
+  return { phase: 'events', reason: 'agent_timeout', message: `the agent timed out after ${describeAgentTimeout(notice)}${error}` };
+}
+
+/** The top-level completion's answer failed `expect_answer`; `why` carries a short excerpt (redacted with the result). */
+export function answerMismatch(why: string): Failure {
+  return { phase: 'events', reason: 'answer_mismatch', message: why };
 }
 
 /** An error frame, as the walk keeps it while its grace runs. */
@@ -128,7 +146,7 @@ export function openFailure(phase: Phase, error: Error): Failure {
 export function closeFailure(phase: Phase, code: number, reason: string, pendingError: ErrorFrame | null): Failure {
   const why = closeReason(code, pendingError);
   if (pendingError !== null && (why === 'server_error' || why === 'auth_rejected')) return errorFrameFailure(phase, pendingError);
-  return { phase, reason: why, message: `the server closed with ${code}${reason === '' ? '' : ` "${reason}"`} in phase ${phase}` };
+  return { phase, reason: why, message: describeClose(code, reason, `in phase ${phase}`) };
 }
 
 /** Where a deadline found the walk, for {@link timeoutFailure}. */

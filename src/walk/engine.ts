@@ -10,6 +10,7 @@ import type { CheckResult } from '../result/types.ts';
 import { canaryError, cancelled } from './classify.ts';
 import { isTimeout, timeoutWhat } from './deadline.ts';
 import { eventsStep } from './events.ts';
+import { handshakeStep } from './handshake.ts';
 import type { WalkDeps, WalkPlan } from './plan.ts';
 import { probeStep } from './probe.ts';
 import { walkResult } from './result.ts';
@@ -25,6 +26,7 @@ export const WALK_STEPS: readonly Step[] = [
   tokenStep, // token
   upgradeStep, // dns, tcp, tls (connect.ts), upgrade
   welcomeStep, // welcome
+  handshakeStep, // handshake (third generation; earlier ones go straight on)
   probeStep, // send: the plan's beforeMessage, when it has one
   sendStep, // send
   eventsStep, // events, close

@@ -5,7 +5,9 @@
  */
 import type { ServerFrame } from '../protocol/frames.ts';
 import type { ReceivedEvent } from '../result/types.ts';
-import { completionFailure, eventFailure } from './classify.ts';
+
+type EventFrame = Extract<ServerFrame, { kind: 'event' }>;
+import { agentTimedOut, answerMismatch, completionFailure, eventFailure } from './classify.ts';
 import type { MessageRun, Step, WalkState } from './state.ts';
 
 /**
@@ -33,12 +35,17 @@ function about(walk: WalkState, run: MessageRun): string {
   return walk.runs.length === 1 ? '' : `message ${run.index} of ${walk.runs.length}: `;
 }
 
-function onCompletion(walk: WalkState, run: MessageRun, status: string | null, seconds: number): void {
+function onCompletion(walk: WalkState, run: MessageRun, frame: EventFrame, seconds: number): void {
   const { check } = walk;
   if (walk.delivered + 1 === walk.runs.length) walk.enter('close', 'events');
-  const failure = completionFailure(about(walk, run), status, check, run.events);
+  const failure = completionFailure(about(walk, run), frame.status, check, run.events);
   if (failure !== null) {
     walk.fail(failure);
+    return;
+  }
+  const wrong = walk.plan.answer?.(frame.body) ?? null;
+  if (wrong !== null) {
+    walk.fail(answerMismatch(`${about(walk, run)}${wrong}`));
     return;
   }
   run.complete = true;
@@ -49,11 +56,40 @@ function onCompletion(walk: WalkState, run: MessageRun, status: string | null, s
   walk.advance();
 }
 
-function onEvent(walk: WalkState, frame: Extract<ServerFrame, { kind: 'event' }>): void {
-  const seconds = (walk.deps.clock.monoMs() - walk.sendAt) / 1000;
-  const event: ReceivedEvent = { name: frame.name, seconds };
+/** Keeps `name` in the result's events (up to {@link MAX_EVENTS_KEPT}; the rest are counted). */
+function keep(walk: WalkState, name: string): ReceivedEvent {
+  const event: ReceivedEvent = { name, seconds: (walk.deps.clock.monoMs() - walk.sendAt) / 1000 };
   if (walk.events.length < MAX_EVENTS_KEPT) walk.events.push(event);
   else walk.eventsDropped++;
+  return event;
+}
+
+function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Whether an event is a sub-agent's (third generation: the orchestrator starts sub-agents, each
+ * with its own `run_id`): its run id is not the handshake's, or it names a `parent_run_id`. Its
+ * events are kept and observed, but neither complete nor order the top-level agent's run.
+ */
+function isSubAgent(walk: WalkState, frame: EventFrame): boolean {
+  const top = walk.proposal?.runId ?? null;
+  if (top !== null && frame.runId !== null && frame.runId !== top) return true;
+  const { body } = frame;
+  return [body, body['payload'], body['data']].some((part) => isObject(part) && typeof part['parent_run_id'] === 'string');
+}
+
+/** `agent_timeout_warning` degrades the run; `agent_timeout_failure` fails it as the agent's failure. */
+function onAgentTimeout(walk: WalkState, frame: Extract<ServerFrame, { kind: 'agent_timeout' }>): void {
+  keep(walk, frame.notice.final ? 'agent_timeout_failure' : 'agent_timeout_warning');
+  if (frame.notice.final) walk.fail(agentTimedOut(frame.notice));
+  else walk.degradations.add('agent_timeout_warning');
+}
+
+function onEvent(walk: WalkState, frame: EventFrame): void {
+  const event = keep(walk, frame.name);
+  const { seconds } = event;
   walk.envelopes.add(frame.envelope);
   walk.plan.observe.event(frame);
   const early = eventFailure('', frame.name, false);
@@ -61,6 +97,7 @@ function onEvent(walk: WalkState, frame: Extract<ServerFrame, { kind: 'event' }>
     walk.fail(early);
     return;
   }
+  if (isSubAgent(walk, frame)) return;
   const run = runOf(walk.runs, frame.threadId, frame.runId);
   const { completionEvent } = walk.check;
   const duplicate = walk.runs.length > 1 && (frame.name === 'agent_started' || frame.name === completionEvent) && run.seen.has(frame.name);
@@ -71,7 +108,7 @@ function onEvent(walk: WalkState, frame: Extract<ServerFrame, { kind: 'event' }>
   }
   if (!run.seen.has(frame.name) || run.events.length < MAX_EVENTS_KEPT) run.events.push(event);
   run.seen.add(frame.name);
-  if (frame.name === completionEvent) onCompletion(walk, run, frame.status, seconds);
+  if (frame.name === completionEvent) onCompletion(walk, run, frame, seconds);
 }
 
 export const eventsStep: Step = {
@@ -81,5 +118,6 @@ export const eventsStep: Step = {
   frame(walk, frame) {
     if (frame.kind === 'unknown') walk.degradations.add('unknown_frame');
     else if (frame.kind === 'event') onEvent(walk, frame);
+    else if (frame.kind === 'agent_timeout') onAgentTimeout(walk, frame);
   },
 };

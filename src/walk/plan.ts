@@ -88,8 +88,17 @@ export interface WalkPlan {
    * `send`. Null: straight to the user message.
    */
   readonly beforeMessage: BeforeMessage | null;
+  /**
+   * Checks the answer in the top-level completion event (the whole frame as received): null when
+   * it passes, else why not, which fails the run as `answer_mismatch` (golden_path's
+   * `expect_answer`). Null: the events alone decide.
+   */
+  readonly answer: AnswerCheck | null;
   readonly observe: WalkObserver;
 }
+
+/** See {@link WalkPlan.answer}. */
+export type AnswerCheck = (completion: Readonly<Record<string, unknown>>) => string | null;
 
 /** An observer that watches nothing. */
 export const NO_OBSERVER: WalkObserver = Object.freeze({ event: () => undefined, runComplete: () => undefined });
@@ -101,6 +110,7 @@ export const GOLDEN_PATH_PLAN: WalkPlan = Object.freeze({
   threadId: null,
   messages: 1,
   beforeMessage: null,
+  answer: null,
   observe: NO_OBSERVER,
 });
 

@@ -45,9 +45,11 @@ function onMessage(walk: WalkState, ws: WebSocket, data: RawData, isBinary: bool
     return;
   }
   const text = buffer.toString('utf8');
+  const frame = walk.outcome === null ? parseServerFrame(text, walk.check.welcome, walk.eventNames) : null;
+  // The session token a handshake hands out is a secret from the frame that carries it on.
+  if (frame?.kind === 'handshake') walk.transcript.addSecret(frame.proposal.sessionToken);
   walk.transcript.record('in', walk.now(), 'text', { type: frameType(text), size: buffer.length, text });
-  if (walk.outcome !== null) return;
-  const frame = parseServerFrame(text, walk.check.welcome, walk.eventNames);
+  if (frame === null) return;
   if (frame.kind === 'ping') {
     if (pingAnswerFits(walk, ws)) walk.sendText(JSON.stringify({ type: 'pong' }), 'pong');
     return;

@@ -79,6 +79,8 @@ export function walkResult(walk: WalkState): CheckResult {
       welcome: walk.welcome,
       envelope: envelopes.length === 0 ? 'none' : envelopes.length === 1 ? (envelopes[0] as Envelope) : 'mixed',
       subprotocol: walk.subprotocol,
+      // absent means none: an earlier generation's record is as it always was
+      ...(walk.handshaken ? { handshake: 'lifecycle' as const } : {}),
     },
     startedAt: new Date(walk.startWall).toISOString(),
     tlsCertExpiresAt: walk.tlsCertExpiresAt,

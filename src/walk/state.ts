@@ -11,6 +11,7 @@ import type { Degradation, Phase, TimedPhase } from '../result/reasons.ts';
 import type { Envelope, ReceivedEvent, SubprotocolLabel, WelcomeShape } from '../result/types.ts';
 import { TranscriptRecorder } from '../result/transcript.ts';
 import { agentEventNames, type ServerFrame } from '../protocol/frames.ts';
+import type { HandshakeProposal } from '../protocol/lifecycle.ts';
 import { ChildDeadlines, type Deadline } from './deadline.ts';
 import { errorFrameFailure, timeoutFailure, type ErrorFrame, type Failure } from './classify.ts';
 import type { ProbeAnswer, WalkDeps, WalkPlan } from './plan.ts';
@@ -106,6 +107,10 @@ export class WalkState {
   outcome: Outcome | null = null;
   /** The welcome's `config.max_message_size`, or null when it carried none. */
   maxMessageSize: number | null = null;
+  /** The third generation's `handshake_response`, once it came (before or after the welcome). */
+  proposal: HandshakeProposal | null = null;
+  /** Whether the handshake completed (`handshake_complete`): the connection is of the third generation. */
+  handshaken = false;
   /** Set while the plan's `beforeMessage` runs. */
   probe: ProbeSink | null = null;
   /** How many runs got their whole event sequence. */

@@ -1,6 +1,6 @@
 /**
- * The upgrade step: the HTTP upgrade to WebSocket with the token (as a header or subprotocol, as
- * the provider says), the target's headers and the plan's, within the handshake budget, which
+ * The upgrade step: the HTTP upgrade to WebSocket with the token (as a header, subprotocol or
+ * query parameter, as the provider's presentation says: `auth/upgrade-credentials.ts`), the target's headers and the plan's, within the handshake budget, which
  * covers DNS, TCP and TLS too (`connect.ts`). A refused upgrade is classified by its HTTP status.
  */
 import type net from 'node:net';
@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { WebSocket, type ClientOptions } from 'ws';
 import type { SubprotocolLabel } from '../result/types.ts';
 import { isBypassHeader } from '../protocol/frames.ts';
-import { authSubprotocols } from '../auth/provider.ts';
+import { upgradeCredentials } from '../auth/upgrade-credentials.ts';
 import { VERSION } from '../version.ts';
 import { connectFailure, openFailure, upgradeRefused } from './classify.ts';
 import { openSocket } from './connect.ts';
@@ -45,7 +45,7 @@ function onRefused(walk: WalkState, res: import('node:http').IncomingMessage): v
   });
   const finish = (): void => {
     walk.transcript.record('in', walk.now(), 'upgrade', { text: `HTTP ${status} ${body.slice(0, 512)}`.trim() });
-    walk.fail(upgradeRefused(status));
+    walk.fail(upgradeRefused(status, body));
   };
   res.on('end', finish);
   res.on('error', finish);
@@ -61,13 +61,14 @@ function connect(walk: WalkState): void {
     if (!isBypassHeader(name)) headers[name] = value;
   }
   Object.assign(headers, plan.headers);
-  const sendAs = walk.deps.tokens.sendAs;
-  let protocols: string[] = [];
-  if (token !== null && sendAs.includes('header')) headers['authorization'] = `Bearer ${token}`;
-  if (token !== null && sendAs.includes('subprotocol')) {
-    protocols = authSubprotocols(token);
-    walk.transcript.addSecret(protocols[1] ?? null);
-  }
+  const { presentation } = walk.deps.tokens;
+  const credentials = upgradeCredentials(presentation, token);
+  for (const secret of credentials.secrets) walk.transcript.addSecret(secret);
+  Object.assign(headers, credentials.headers);
+  // The token in the query string (`send_as: query`) is set on the URL the socket requests and
+  // nowhere else: the transcript records the path alone, and no result carries the URL.
+  for (const [name, value] of Object.entries(credentials.query)) url.searchParams.set(name, value);
+  const protocols = [...credentials.protocols];
   const options: ClientOptions = {
     headers,
     maxPayload: check.maxPayloadBytes,
@@ -80,7 +81,7 @@ function connect(walk: WalkState): void {
   if (target.tls.caFile !== null) options.ca = readFileSync(target.tls.caFile);
 
   walk.armBudget(check.handshakeTimeoutMs, 'the handshake budget passed');
-  const auth = token === null ? 'none' : sendAs.join('+');
+  const auth = token === null ? 'none' : presentation.sendAs.join('+');
   walk.transcript.record('out', walk.now(), 'upgrade', { text: `GET ${url.pathname} (auth: ${auth})`, size: 0 });
   const ws = new WebSocket(url, protocols, { ...options, closeTimeout: CLOSE_HANDSHAKE_MS } as ClientOptions);
   walk.ws = ws;

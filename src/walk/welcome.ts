@@ -1,6 +1,7 @@
 /**
  * The welcome step: after the upgrade, within the welcome budget, the first frame must be the
- * server's welcome (protocol.md, "Connection lifecycle"). Keepalives before it are allowed.
+ * server's welcome (protocol.md, "Connection lifecycle"). Keepalives before it are allowed, and so
+ * is the third generation's `handshake_response`, kept for the handshake step.
  */
 import { welcomeInvalid } from './classify.ts';
 import type { Step } from './state.ts';
@@ -12,6 +13,10 @@ export const welcomeStep: Step = {
   frame(walk, frame) {
     switch (frame.kind) {
       case 'keepalive':
+        return;
+      case 'handshake':
+        // the third generation may propose its thread before the welcome: the handshake step takes it
+        walk.proposal ??= frame.proposal;
         return;
       case 'welcome':
         walk.welcome = frame.shape;

@@ -24,6 +24,9 @@ export function goldenPathCheck(overrides: Partial<GoldenPathCheck> = {}): Golde
       { type: 'system_message', event: 'connection_established' },
     ],
     maxPayloadBytes: 1024 * 1024,
+    handshake: 'auto',
+    handshakeWindowMs: 100,
+    processingWaitMs: 100,
     ...overrides,
   };
 }

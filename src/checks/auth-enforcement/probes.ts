@@ -91,7 +91,8 @@ async function forgeToken(auth: AuthConfig, probe: AuthProbe, sendAs: readonly S
  */
 export function probeTokens(auth: AuthConfig, probe: AuthProbe, clock: Clock, secrets: readonly string[]): TokenProvider {
   const sendAs = auth.type === 'none' ? BOTH_WAYS : auth.sendAs;
-  return { sendAs, secrets, getToken: () => forgeToken(auth, probe, sendAs, clock.nowMs()) };
+  const presentation = auth.type === 'none' ? { sendAs } : { ...auth, sendAs };
+  return { sendAs, presentation, secrets, getToken: () => forgeToken(auth, probe, sendAs, clock.nowMs()) };
 }
 
 /** The plan of one probe's walk: the golden path; `bypass_headers` adds the bypass headers. */

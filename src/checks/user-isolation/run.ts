@@ -32,6 +32,7 @@ function identityTokens(target: TargetConfig, subject: string, deps: RunDeps): T
   if (auth.type === 'jwt') return createTokenProvider({ ...auth, subject }, deps.clock);
   return {
     sendAs: deps.tokens.sendAs,
+    presentation: deps.tokens.presentation,
     secrets: deps.tokens.secrets,
     getToken: () => Promise.reject(new TokenError('sign_failed', `user_isolation needs auth.type jwt to mint a token for ${subject}, got ${auth.type}`)),
   };
