@@ -166,6 +166,9 @@ export function timeoutFailure(at: TimeoutContext, what: string): Failure {
   const { phase } = at;
   if (at.pendingError !== null) return errorFrameFailure(phase === 'close' ? 'events' : phase, at.pendingError);
   const reason = timeoutReason(phase);
+  if (reason === 'handshake_incomplete') {
+    return { phase, reason, message: `${what} in phase handshake: handshake_response came, handshake_complete never did; the connection never became ready` };
+  }
   if (reason !== 'event_missing') return { phase, reason, message: `${what} in phase ${phase}` };
   const run = at.runs.find((r) => !r.complete) ?? at.runs[0];
   const missing = (run === undefined ? null : firstMissing(at.expectedEvents, run.events)) ?? at.completionEvent;

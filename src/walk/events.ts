@@ -21,13 +21,23 @@ export const MAX_EVENTS_KEPT = 1000;
  * first seen with, else the first run not yet tied to a run id, else the first incomplete one.
  * With one message, every event is that message's.
  */
-function runOf(runs: readonly MessageRun[], threadId: string | null, runId: string | null): MessageRun {
+function runOf(runs: readonly MessageRun[], name: string, threadId: string | null, runId: string | null): MessageRun {
   if (runs.length === 1) return runs[0] as MessageRun;
+  if (runs[0]?.threadId === runs[1]?.threadId) return runInOrder(runs, name);
   let run = threadId === null ? undefined : runs.find((r) => r.threadId === threadId);
   if (run === undefined && runId !== null) run = runs.find((r) => r.runIds.has(runId)) ?? runs.find((r) => r.runIds.size === 0 && !r.complete);
   run ??= runs.find((r) => !r.complete) ?? (runs[runs.length - 1] as MessageRun);
   if (runId !== null) run.runIds.add(runId);
   return run;
+}
+
+/**
+ * The run an agent event belongs to when every message carries the same thread and run ids (a
+ * third-generation handshake gives the connection one thread, and the server may answer the
+ * messages concurrently): the k-th arrival of an event name is the k-th run's.
+ */
+function runInOrder(runs: readonly MessageRun[], name: string): MessageRun {
+  return runs.find((r) => !r.seen.has(name)) ?? (runs[runs.length - 1] as MessageRun);
 }
 
 /** Prefix of a message about one run: none with a single message. */
@@ -98,7 +108,7 @@ function onEvent(walk: WalkState, frame: EventFrame): void {
     return;
   }
   if (isSubAgent(walk, frame)) return;
-  const run = runOf(walk.runs, frame.threadId, frame.runId);
+  const run = runOf(walk.runs, frame.name, frame.threadId, frame.runId);
   const { completionEvent } = walk.check;
   const duplicate = walk.runs.length > 1 && (frame.name === 'agent_started' || frame.name === completionEvent) && run.seen.has(frame.name);
   const failure = eventFailure(about(walk, run), frame.name, duplicate);

@@ -36,6 +36,7 @@ function complete(walk: WalkState): void {
   walk.handshaken = true;
   walk.clearBudget();
   for (const run of walk.runs) run.threadId = proposal.threadId;
+  walk.plan.observe.thread?.(proposal.threadId);
   walk.after(walk.check.processingWaitMs ?? DEFAULT_PROCESSING_WAIT_MS, 'the processing wait', () => {
     walk.enter('send', 'handshake');
     walk.advance();

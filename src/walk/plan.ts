@@ -38,6 +38,12 @@ export interface WalkObserver {
   readonly event: (event: ObservedEvent) => void;
   /** Message `message` (1-based) got its whole event sequence, `seconds` after the first send (message_burst). */
   readonly runComplete: (message: number, seconds: number) => void;
+  /**
+   * The messages carry the server's thread `threadId` instead of the plan's: a third-generation
+   * handshake proposed it (user_isolation: the thread its events may carry). Optional: most
+   * observers do not care which thread it is.
+   */
+  readonly thread?: (threadId: string) => void;
 }
 
 /** What a probe sees after the welcome: a parsed text frame (pings are answered by the walk), or the server's close. */

@@ -501,7 +501,7 @@ const DEFAULT_CHECK = {
   ],
   maxPayloadBytes: 1_048_576,
   handshake: 'auto',
-  handshakeWindowMs: 2000,
+  handshakeWindowMs: 1000,
   processingWaitMs: 500,
 } as const;
 
@@ -719,6 +719,7 @@ test('the shipped checks folder loads local.yaml only, with no environment', asy
           timeoutMs: 20_000,
           slowAfterMs: 5_000,
           welcomeTimeoutMs: 20_000,
+          expectAnswer: { field: 'result.answer', notEmpty: true, contains: 'Reference answer to', matches: null, ignoreCase: false },
         },
         {
           ...DEFAULT_CHECK,

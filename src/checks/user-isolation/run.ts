@@ -39,13 +39,17 @@ function identityTokens(target: TargetConfig, subject: string, deps: RunDeps): T
 }
 
 async function walk(target: TargetConfig, check: UserIsolationCheck, deps: RunDeps, identity: IdentityName, subject: string): Promise<Walk> {
-  const threadId = isolationThreadId(deps.runId, identity);
+  let threadId = isolationThreadId(deps.runId, identity);
   const events: SeenEvent[] = [];
   const plan = walkPlan({
     threadId,
     observe: {
       event: (e) => events.push({ name: e.name, runId: e.runId, threadId: e.threadId, userId: e.userId, atMs: deps.clock.monoMs() }),
       runComplete: () => undefined,
+      // a third-generation server assigns each connection its thread: that is the one to vouch for
+      thread: (assigned) => {
+        threadId = assigned;
+      },
     },
   });
   const result = await runWalk(target, check, subRunDeps(deps, `${deps.runId}-${identity}`, identityTokens(target, subject, deps)), plan);

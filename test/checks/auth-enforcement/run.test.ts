@@ -143,7 +143,7 @@ describe('auth_enforcement against the reference backend', { concurrency: true }
       result: 'failure',
       phase: 'upgrade',
       reason: 'upgrade_rejected',
-      message: 'probe no_token could not prove enforcement: the upgrade was refused with HTTP 503',
+      message: 'probe no_token could not prove enforcement: the upgrade was refused with HTTP 503: the backend or a gateway is not ready (start-up, readiness guard) or overloaded',
       closeCode: null,
       httpStatus: 503,
       details: { probes: 6, rejected: 0, accepted: '' },

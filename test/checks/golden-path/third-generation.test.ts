@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReferenceBackend, REFERENCE_SECRET, type ReferenceBackend } from '../../../src/reference/index.ts';
-import type { AnswerExpectation, GoldenPathCheck } from '../../../src/config/types.ts';
+import type { AnswerExpectation, GoldenPathCheck, MessageBurstCheck, UserIsolationCheck } from '../../../src/config/types.ts';
 import type { CheckResult } from '../../../src/result/types.ts';
 import { FIVE_EVENTS, goldenPathCheck, jwtAuth, withFault } from '../../support/fixtures.ts';
 import { outcome as runOutcome, runOnce } from '../../support/run.ts';
@@ -187,4 +187,45 @@ describe('the golden path against the third generation', { concurrency: true }, 
     assert.equal(result.reason, 'agent_timeout');
     assert.match(result.message ?? '', /^the agent timed out after \d+(\.\d+)? of \d+(\.\d+)? s/);
   });
+
+  it('message_burst and user_isolation against the third generation: each connection on its own server-assigned thread', async () => {
+    const url = withFault(backend.url, 'lifecycle');
+    const burst: MessageBurstCheck = { ...goldenPathCheck({ name: 'burst' }), type: 'message_burst', messages: 3 };
+    const isolation: UserIsolationCheck = { ...goldenPathCheck({ name: 'isolation' }), type: 'user_isolation', subjects: ['iso-a', 'iso-b'] };
+    const results = await Promise.all([runOnce(url, burst, jwtAuth(REFERENCE_SECRET)), runOnce(url, isolation, jwtAuth(REFERENCE_SECRET))]);
+    assert.deepEqual(results.map((r) => [r.type, r.result, r.reason, r.protocol.handshake]), [
+      ['message_burst', 'success', null, 'lifecycle'],
+      ['user_isolation', 'success', null, 'lifecycle'],
+    ]);
+  });
+});
+
+describe("the third generation's token forms", { concurrency: true }, () => {
+  let backend: ReferenceBackend;
+  before(async () => {
+    backend = await startReferenceBackend({ faults: 'lifecycle,sub_agents=0' });
+  });
+  after(() => backend.close());
+
+  const FORMS = [
+    { name: 'query string with the environment', auth: { sendAs: ['query'], environment: 'staging' }, source: 'query', offered: 0 },
+    { name: 'Authorization with X-Environment', auth: { sendAs: ['header'], environment: 'staging' }, source: 'header', offered: 0 },
+    { name: 'jwt.<env>.<token> subprotocol', auth: { sendAs: ['subprotocol'], environment: 'staging', subprotocolForm: 'jwt' }, source: 'subprotocol', offered: 1 },
+    { name: 'staging-auth.<token> subprotocol', auth: { sendAs: ['subprotocol'], subprotocolForm: 'staging-auth' }, source: 'subprotocol', offered: 1 },
+  ] as const;
+
+  for (const form of FORMS) {
+    it(`${form.name}: accepted, and the token written nowhere`, async () => {
+      const before = backend.connections().length;
+      const result = await runOnce(backend.url, goldenPathCheck(), jwtAuth(REFERENCE_SECRET, form.auth));
+      assert.deepEqual([result.result, result.reason, result.protocol.handshake], ['success', null, 'lifecycle'], result.message ?? '');
+      const record = backend.connections().slice(before).find((c) => c.authOk === true && c.tokenSource === form.source);
+      assert.ok(record, `a connection authenticated by its ${form.source}`);
+      assert.equal(record.environment, 'staging');
+      assert.equal(record.offeredSubprotocols.length, form.offered);
+      const json = JSON.stringify(result);
+      assert.doesNotMatch(json, /eyJ[\w-]+\.eyJ/, 'no token in the result or its transcript');
+      assert.doesNotMatch(json, /token=/, 'no URL with its token');
+    });
+  }
 });
