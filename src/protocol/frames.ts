@@ -69,6 +69,19 @@ export function readField(frame: JsonObject, field: string): unknown {
   return frame[field];
 }
 
+/**
+ * The `session_token` of a `handshake_response` frame, wherever it sits and whether or not the
+ * frame is a usable proposal: a secret to register before the frame is recorded anywhere.
+ */
+export function handshakeSessionToken(text: string): string | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isObject(value) && value['type'] === 'handshake_response' ? str(readField(value, 'session_token')) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The JSON `type` of a text frame, or null. Used for transcripts. */
 export function frameType(text: string): string | null {
   try {

@@ -55,6 +55,35 @@ export function upgradeRefused(status: number, body: string): Failure {
   return { phase: 'upgrade', reason, message: describeHttpRefusal(status, body) };
 }
 
+/** How far a handshake got when a deadline found it. */
+export type HandshakeStage = 'waiting' | 'proposed' | 'processing';
+
+const HANDSHAKE_STAGE_TEXT: Readonly<Record<HandshakeStage, string>> = {
+  waiting: 'no handshake_response came after the welcome',
+  proposed: 'handshake_response came, handshake_complete never did',
+  processing: 'handshake_complete came; the deadline passed during processing_wait',
+};
+
+/** A deadline in phase `handshake`: the connection never became ready (never an agent failure). */
+export function handshakeTimeout(what: string, stage: HandshakeStage, pendingError: ErrorFrame | null): Failure {
+  if (pendingError !== null) return errorFrameFailure('handshake', pendingError);
+  return { phase: 'handshake', reason: 'handshake_incomplete', message: `${what} in phase handshake: ${HANDSHAKE_STAGE_TEXT[stage]}; the connection never became ready` };
+}
+
+/**
+ * A `handshake_response` after the message was sent: the window passed first (or `handshake: off`),
+ * so the message went out before the server's processing phase and is lost. The connection's
+ * set-up failed, not the agent.
+ */
+export function handshakeLate(mode: string): Failure {
+  const why = mode === 'off' ? 'with handshake: off' : 'after handshake_window passed';
+  return {
+    phase: 'handshake',
+    reason: 'handshake_incomplete',
+    message: `the server proposed the third generation's handshake ${why}, so the message was sent before the connection was ready and is lost`,
+  };
+}
+
 /** `handshake: require`, and no `handshake_response` came within the window after the welcome. */
 export function handshakeMissing(windowMs: number): Failure {
   return { phase: 'handshake', reason: 'handshake_incomplete', message: `no handshake_response within ${windowMs} ms of the welcome, and the check requires the handshake` };
@@ -166,9 +195,6 @@ export function timeoutFailure(at: TimeoutContext, what: string): Failure {
   const { phase } = at;
   if (at.pendingError !== null) return errorFrameFailure(phase === 'close' ? 'events' : phase, at.pendingError);
   const reason = timeoutReason(phase);
-  if (reason === 'handshake_incomplete') {
-    return { phase, reason, message: `${what} in phase handshake: handshake_response came, handshake_complete never did; the connection never became ready` };
-  }
   if (reason !== 'event_missing') return { phase, reason, message: `${what} in phase ${phase}` };
   const run = at.runs.find((r) => !r.complete) ?? at.runs[0];
   const missing = (run === undefined ? null : firstMissing(at.expectedEvents, run.events)) ?? at.completionEvent;

@@ -7,7 +7,7 @@ import type { ServerFrame } from '../protocol/frames.ts';
 import type { ReceivedEvent } from '../result/types.ts';
 
 type EventFrame = Extract<ServerFrame, { kind: 'event' }>;
-import { agentTimedOut, answerMismatch, completionFailure, eventFailure } from './classify.ts';
+import { agentTimedOut, answerMismatch, completionFailure, eventFailure, handshakeLate } from './classify.ts';
 import type { MessageRun, Step, WalkState } from './state.ts';
 
 /**
@@ -78,16 +78,26 @@ function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * Whether an event is a sub-agent's (third generation: the orchestrator starts sub-agents, each
- * with its own `run_id`): its run id is not the handshake's, or it names a `parent_run_id`. Its
- * events are kept and observed, but neither complete nor order the top-level agent's run.
- */
-function isSubAgent(walk: WalkState, frame: EventFrame): boolean {
-  const top = walk.proposal?.runId ?? null;
-  if (top !== null && frame.runId !== null && frame.runId !== top) return true;
+function hasParentRun(frame: EventFrame): boolean {
   const { body } = frame;
   return [body, body['payload'], body['data']].some((part) => isObject(part) && typeof part['parent_run_id'] === 'string');
+}
+
+/**
+ * Whether an event is a sub-agent's (third generation: the orchestrator starts sub-agents, each
+ * with its own `run_id`). The top-level agent is the one whose `agent_started` comes first after
+ * the message (the handshake's `run_id` stands in when that event carries none); on a connection
+ * that did the handshake, an event of another run id, or any event naming a `parent_run_id`, is a
+ * sub-agent's. Its events are kept and observed, but neither complete nor order the top-level run.
+ */
+function isSubAgent(walk: WalkState, frame: EventFrame): boolean {
+  if (hasParentRun(frame)) return true;
+  if (!walk.handshaken) return false;
+  if (walk.topRunId === null) {
+    if (frame.name === 'agent_started') walk.topRunId = frame.runId ?? walk.proposal?.runId ?? null;
+    return false;
+  }
+  return frame.runId !== null && frame.runId !== walk.topRunId;
 }
 
 /** `agent_timeout_warning` degrades the run; `agent_timeout_failure` fails it as the agent's failure. */
@@ -129,5 +139,6 @@ export const eventsStep: Step = {
     if (frame.kind === 'unknown') walk.degradations.add('unknown_frame');
     else if (frame.kind === 'event') onEvent(walk, frame);
     else if (frame.kind === 'agent_timeout') onAgentTimeout(walk, frame);
+    else if (frame.kind === 'handshake' && !walk.handshaken) walk.fail(handshakeLate(walk.check.handshake ?? 'auto'));
   },
 };

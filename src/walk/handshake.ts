@@ -6,27 +6,34 @@
  * `processing_wait` for the server's processing phase, and the chat message then carries the
  * server's thread and run ids.
  *
- * `handshake: auto` waits `handshake_window` for a proposal after the welcome; none means an earlier
- * generation and the walk goes on as before (that wait is not a phase: the waterfall shows no
- * handshake). `require` fails without one, `off` never waits. Once a proposal came, the step is
- * phase `handshake`, timed apart from the event latencies; a deadline in it (the welcome budget
+ * `handshake: auto` waits `handshake_window` for a proposal after the welcome; none (or an agent
+ * event first) means an earlier generation and the walk goes on as before, without a handshake
+ * timing. `require` fails without one, `off` never waits. The wait is phase `handshake`, timed
+ * apart from the event latencies when a handshake happened; a deadline in it (the welcome budget
  * for `handshake_complete`, or the run's) is `handshake_incomplete`: the connection never became
- * ready, which is never reported as an agent failure.
+ * ready, which is never reported as an agent failure. A proposal before the welcome is
+ * acknowledged at once (a server may hold its welcome until then), and a `handshake_complete`
+ * that overtakes the proposal is remembered.
  */
 import { DEFAULT_HANDSHAKE_WINDOW_MS, DEFAULT_PROCESSING_WAIT_MS } from '../config/types.ts';
-import { handshakeAcknowledgement } from '../protocol/lifecycle.ts';
+import { handshakeAcknowledgement, type HandshakeProposal } from '../protocol/lifecycle.ts';
 import { handshakeMissing } from './classify.ts';
 import type { Deadline } from './deadline.ts';
 import type { Step, WalkState } from './state.ts';
 
-/** Acknowledges the proposal and waits, within the welcome budget, for `handshake_complete`. */
-function acknowledge(walk: WalkState): void {
-  const proposal = walk.proposal;
-  if (proposal === null) return;
-  // The phase began at the welcome: its time is the welcome to the processing phase.
-  walk.phase = 'handshake';
+/** Whether this walk takes part in the handshake at all. */
+function handshaking(walk: WalkState): boolean {
+  return (walk.check.handshake ?? 'auto') !== 'off' && walk.plan.afterWelcome !== 'stop';
+}
+
+/**
+ * Takes the server's proposal and acknowledges it with the same `thread_id`, whichever step is
+ * current (the welcome step sees proposals that come before the welcome). The first one counts.
+ */
+export function acceptProposal(walk: WalkState, proposal: HandshakeProposal): void {
+  if (walk.proposal !== null || !handshaking(walk)) return;
+  walk.proposal = proposal;
   walk.sendText(handshakeAcknowledgement(proposal, walk.deps.clock.nowMs()), 'handshake_acknowledged');
-  walk.armBudget(walk.check.welcomeTimeoutMs, 'no handshake_complete within the welcome budget');
 }
 
 /** The handshake completed: wait for the processing phase, then hand the server's ids to the send step. */
@@ -43,46 +50,72 @@ function complete(walk: WalkState): void {
   });
 }
 
-/** The handshake window each waiting walk armed, released when a proposal comes first. */
+/** After the acknowledgement: `handshake_complete`, already seen or within the welcome budget. */
+function awaitCompletion(walk: WalkState): void {
+  if (walk.completeSeen) complete(walk);
+  else walk.armBudget(walk.check.welcomeTimeoutMs, 'no handshake_complete within the welcome budget');
+}
+
+/** The handshake window each waiting walk armed, released when a proposal or an agent event comes first. */
 const windows = new WeakMap<WalkState, Deadline>();
+
+function endWindow(walk: WalkState): void {
+  windows.get(walk)?.dispose();
+  windows.delete(walk);
+}
+
+/** No handshake: an earlier generation. The message goes out as before; the wait is not timed. */
+function withoutHandshake(walk: WalkState): void {
+  endWindow(walk);
+  walk.enter('send', null);
+  walk.advance();
+}
 
 export const handshakeStep: Step = {
   start(walk) {
-    const mode = walk.check.handshake ?? 'auto';
-    if (mode === 'off' || walk.plan.afterWelcome === 'stop') {
+    if (!handshaking(walk)) {
       walk.advance();
       return;
     }
+    // The phase begins at the welcome: its time is the welcome to the processing phase.
+    walk.phase = 'handshake';
     if (walk.proposal !== null) {
-      acknowledge(walk);
+      awaitCompletion(walk);
       return;
     }
-    const windowMs = walk.check.handshakeWindowMs ?? DEFAULT_HANDSHAKE_WINDOW_MS;
     walk.clearBudget();
+    const windowMs = walk.check.handshakeWindowMs ?? DEFAULT_HANDSHAKE_WINDOW_MS;
     // Its expiry is not a timeout: without a proposal, `auto` goes on as an earlier generation.
     windows.set(walk, walk.after(windowMs, 'the handshake window', () => {
       windows.delete(walk);
-      if (mode === 'require') walk.fail(handshakeMissing(windowMs));
-      else walk.advance();
+      if (walk.check.handshake === 'require') walk.fail(handshakeMissing(windowMs));
+      else withoutHandshake(walk);
     }));
   },
   frame(walk, frame) {
-    if (frame.kind === 'handshake' && walk.proposal === null) {
-      walk.proposal = frame.proposal;
-      windows.get(walk)?.dispose();
-      windows.delete(walk);
-      acknowledge(walk);
-    } else if (frame.kind === 'handshake_complete') {
-      complete(walk);
-    } else if ((frame.kind === 'event' || frame.kind === 'agent_timeout') && windows.has(walk) && (walk.check.handshake ?? 'auto') === 'auto') {
-      // An agent already talking is of an earlier generation: the window ends, and the event
-      // goes to the events step like every later one.
-      windows.get(walk)?.dispose();
-      windows.delete(walk);
-      walk.advance();
-      if (walk.outcome === null) walk.step?.frame?.(walk, frame);
-    } else if (frame.kind === 'unknown') {
-      walk.degradations.add('unknown_frame');
+    switch (frame.kind) {
+      case 'handshake':
+        if (walk.proposal !== null) return;
+        endWindow(walk);
+        acceptProposal(walk, frame.proposal);
+        awaitCompletion(walk);
+        return;
+      case 'handshake_complete':
+        walk.completeSeen = true;
+        complete(walk);
+        return;
+      case 'event':
+      case 'agent_timeout':
+        // An agent already talking is of an earlier generation: the window ends, and the event
+        // goes to the events step like every later one.
+        if (!windows.has(walk) || walk.check.handshake === 'require') return;
+        withoutHandshake(walk);
+        if (walk.outcome === null) walk.step?.frame?.(walk, frame);
+        return;
+      case 'unknown':
+        walk.degradations.add('unknown_frame');
+        return;
+      default:
     }
   },
 };

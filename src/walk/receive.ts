@@ -4,7 +4,7 @@
  * classified, and every other frame goes to the current step.
  */
 import { WebSocket, type RawData } from 'ws';
-import { frameType, parseServerFrame, type ServerFrame } from '../protocol/frames.ts';
+import { frameType, handshakeSessionToken, parseServerFrame, type ServerFrame } from '../protocol/frames.ts';
 import { closeFailure, pingOverflow } from './classify.ts';
 import type { WalkState } from './state.ts';
 
@@ -45,11 +45,13 @@ function onMessage(walk: WalkState, ws: WebSocket, data: RawData, isBinary: bool
     return;
   }
   const text = buffer.toString('utf8');
-  const frame = walk.outcome === null ? parseServerFrame(text, walk.check.welcome, walk.eventNames) : null;
-  // The session token a handshake hands out is a secret from the frame that carries it on.
-  if (frame?.kind === 'handshake') walk.transcript.addSecret(frame.proposal.sessionToken);
-  walk.transcript.record('in', walk.now(), 'text', { type: frameType(text), size: buffer.length, text });
-  if (frame === null) return;
+  const type = frameType(text);
+  // The session token a handshake hands out is a secret from the frame that carries it on, whatever
+  // else the frame holds and whenever it comes.
+  if (type === 'handshake_response') walk.transcript.addSecret(handshakeSessionToken(text));
+  walk.transcript.record('in', walk.now(), 'text', { type, size: buffer.length, text });
+  if (walk.outcome !== null) return;
+  const frame = parseServerFrame(text, walk.check.welcome, walk.eventNames);
   if (frame.kind === 'ping') {
     if (pingAnswerFits(walk, ws)) walk.sendText(JSON.stringify({ type: 'pong' }), 'pong');
     return;

@@ -13,7 +13,7 @@ import { TranscriptRecorder } from '../result/transcript.ts';
 import { agentEventNames, type ServerFrame } from '../protocol/frames.ts';
 import type { HandshakeProposal } from '../protocol/lifecycle.ts';
 import { ChildDeadlines, type Deadline } from './deadline.ts';
-import { errorFrameFailure, timeoutFailure, type ErrorFrame, type Failure } from './classify.ts';
+import { errorFrameFailure, handshakeTimeout, timeoutFailure, type ErrorFrame, type Failure } from './classify.ts';
 import type { ProbeAnswer, WalkDeps, WalkPlan } from './plan.ts';
 
 /** Where frames and the close go while the plan's `beforeMessage` runs (`probe.ts`). */
@@ -109,7 +109,11 @@ export class WalkState {
   maxMessageSize: number | null = null;
   /** The third generation's `handshake_response`, once it came (before or after the welcome). */
   proposal: HandshakeProposal | null = null;
-  /** Whether the handshake completed (`handshake_complete`): the connection is of the third generation. */
+  /** The top-level agent's run id on a third-generation connection: its first `agent_started`'s. */
+  topRunId: string | null = null;
+  /** Whether `handshake_complete` came (possibly before the proposal it completes). */
+  completeSeen = false;
+  /** Whether the handshake completed (`handshake_complete` after a proposal): the connection is of the third generation. */
   handshaken = false;
   /** Set while the plan's `beforeMessage` runs. */
   probe: ProbeSink | null = null;
@@ -215,6 +219,11 @@ export class WalkState {
   /** A deadline passed (`what` says which): the pending error frame explains it, else the phase's timeout reason. */
   onTimeout(what: string): void {
     const { phase, pendingError, runs, delivered } = this;
+    if (phase === 'handshake') {
+      const stage = this.handshaken ? 'processing' : this.proposal !== null ? 'proposed' : 'waiting';
+      this.fail(handshakeTimeout(what, stage, pendingError));
+      return;
+    }
     const { expectedEvents, completionEvent } = this.check;
     this.fail(timeoutFailure({ phase, pendingError, expectedEvents, completionEvent, runs, delivered }, what));
   }

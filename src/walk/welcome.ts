@@ -4,6 +4,7 @@
  * is the third generation's `handshake_response`, kept for the handshake step.
  */
 import { welcomeInvalid } from './classify.ts';
+import { acceptProposal } from './handshake.ts';
 import type { Step } from './state.ts';
 
 export const welcomeStep: Step = {
@@ -15,8 +16,11 @@ export const welcomeStep: Step = {
       case 'keepalive':
         return;
       case 'handshake':
-        // the third generation may propose its thread before the welcome: the handshake step takes it
-        walk.proposal ??= frame.proposal;
+        // the third generation may propose its thread before the welcome: acknowledged at once
+        acceptProposal(walk, frame.proposal);
+        return;
+      case 'handshake_complete':
+        walk.completeSeen = true;
         return;
       case 'welcome':
         walk.welcome = frame.shape;

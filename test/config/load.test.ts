@@ -808,6 +808,7 @@ test('the shipped staging template loads with STAGING_JWT_SECRET set', async () 
     ...DEFAULT_CHECK,
     name: 'golden_path',
     message: 'Canary: what did my GPU spend look like last month?',
+    handshakeWindowMs: 3000,
     expectAnswer: { field: 'result', notEmpty: true, contains: null, matches: 'GPU|spend|cost', ignoreCase: true },
   });
 });
@@ -824,6 +825,7 @@ test('the shipped production template loads with PRODUCTION_JWT_SECRET set', asy
     ...DEFAULT_CHECK,
     name: 'golden_path',
     message: 'Canary: what did my GPU spend look like last month?',
+    handshakeWindowMs: 3000,
     expectAnswer: { field: 'result', notEmpty: true, contains: null, matches: 'GPU|spend|cost', ignoreCase: true },
   });
 });

@@ -71,7 +71,7 @@ describe('no leaks', { concurrency: false }, () => {
       await server.close();
     }
     // the close comes within the handshake window after the welcome, before the message is sent
-    assert.deepEqual(outcomes, ['failure send close_1011', 'failure welcome protocol_violation', 'failure upgrade protocol_violation']);
+    assert.deepEqual(outcomes, ['failure handshake close_1011', 'failure welcome protocol_violation', 'failure upgrade protocol_violation']);
     assert.deepEqual(counts(), before);
   });
 

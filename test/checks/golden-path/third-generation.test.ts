@@ -53,10 +53,10 @@ const ROWS: readonly Row[] = [
     expect: { ...OK, result: 'failure', phase: 'handshake', reason: 'handshake_incomplete', handshake: 'none', events: [] },
   },
   {
-    name: 'handshake off against a third-generation server: the message is lost before processing',
+    name: 'handshake off against a third-generation server: its proposal says the message was lost',
     fault: 'lifecycle',
     check: { handshake: 'off', timeoutMs: 1500 },
-    expect: { ...OK, result: 'failure', phase: 'events', reason: 'event_missing', missingEvent: 'agent_started', handshake: 'none', events: [] },
+    expect: { ...OK, result: 'failure', phase: 'handshake', reason: 'handshake_incomplete', handshake: 'none', events: [] },
   },
   {
     name: 'a processing phase later than processing_wait: the message is lost',
