@@ -258,6 +258,12 @@ const CLI_FAULTS: readonly CliFaultCase[] = [
   },
   { fault: 'pong_required', exitCode: 0, expect: { ...FAILURE, result: 'success', phase: null, reason: null, events: [...FIVE_EVENTS] } },
   { fault: 'subprotocol=new', exitCode: 0, expect: { ...FAILURE, result: 'success', phase: null, reason: null, events: [...FIVE_EVENTS] } },
+  // the third generation: handshake, sub-agents, the answer checked by checks/local.yaml
+  {
+    fault: 'lifecycle,sub_agents=1',
+    exitCode: 0,
+    expect: { ...FAILURE, result: 'success', phase: null, reason: null, events: ['agent_started', 'agent_thinking', 'agent_started', 'agent_completed', 'tool_executing', 'tool_completed', 'agent_completed'] },
+  },
 ];
 
 describe('canary run --json --fault: every fault class, exit code and outcome', { concurrency: CLI_PROCESSES_AT_ONCE }, () => {
