@@ -3,7 +3,7 @@ import { formatDuration } from './duration.ts';
 import { failed, readDuration, readMatching, resolve } from './fields.ts';
 import { field, reader, type Fields, type Reader, type Section } from './section.ts';
 import { describe } from './errors.ts';
-import { cronProblem, EVERY_EXPECTED, everyPattern } from './schedule.ts';
+import { cronProblem, EVERY_EXPECTED, EVERY_MIN_MS } from './schedule.ts';
 
 /** Label values: check names and target names. */
 export const LABEL = /^[a-z0-9_-]+$/;
@@ -54,7 +54,7 @@ export const readCron: Reader<string> = reader((ctx, value, field) => {
 export const COMMON_FIELDS = {
   name: field(readLabel, { required: true, description: 'Label value, unique within the file.' }),
   type: field(readMatching(/^[a-z][a-z_]*$/, 'a check type'), { required: true }),
-  every: field(readDuration, { default: '3m', description: 'Run this often; longer than timeout, so runs never overlap. Either every or cron.' }),
+  every: field(readDuration, { default: '3m', description: 'Run this often (any period of at least 1s, like 90s, 7m or 1h30m); longer than timeout, so runs never overlap. Either every or cron.' }),
   cron: field(readCron, { description: 'node-cron expression, 5 fields or 6 with seconds first. Either every or cron.' }),
   timeout: field(readDuration, { default: '150s', description: "The run's deadline; real agent runs take about 90 s." }),
   slow_after: field(readDuration, { default: '120s', description: 'A completed run slower than this is degraded. At most timeout.' }),
@@ -74,9 +74,9 @@ export function readCommon(s: Section<typeof COMMON_FIELDS>, name: string | unde
   let schedule: Schedule | undefined;
   if (cron !== null && cron !== undefined) schedule = { kind: 'cron', cron };
   else if (every !== undefined && cron !== undefined) {
-    const everySeconds = (every ?? DEFAULT_EVERY_MS) / 1000;
-    if (everyPattern(everySeconds, 0) === null) s.ctx.report(s.field('every'), `${EVERY_EXPECTED}, got ${describe(s.map['every'])}`);
-    else schedule = { kind: 'every', everySeconds };
+    const everyMs = every ?? DEFAULT_EVERY_MS;
+    if (everyMs < EVERY_MIN_MS) s.ctx.report(s.field('every'), `${EVERY_EXPECTED}, got ${describe(s.map['every'])}`);
+    else schedule = { kind: 'every', everySeconds: everyMs / 1000 };
   }
 
   const timeoutMs = s.optional('timeout', DEFAULT_TIMEOUT_MS);

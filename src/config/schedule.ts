@@ -1,36 +1,11 @@
 import cron from 'node-cron';
 import type { Schedule } from './types.ts';
 
-/** What `every` accepts: a period that divides a minute, an hour or a day evenly. */
-export const EVERY_EXPECTED =
-  'expected a period that divides a minute, an hour or a day evenly (1s-30s like 10s, 1m-30m like 5m, 1h-12h like 6h, or 24h)';
+/** The shortest `every` period, milliseconds: runs are spread within a period by whole seconds. */
+export const EVERY_MIN_MS = 1_000;
 
-function evenly(step: number, range: number, offset: number): string {
-  if (step === 1) return '*';
-  const values: number[] = [];
-  for (let value = offset % step; value < range; value += step) values.push(value);
-  return values.join(',');
-}
-
-/**
- * The six-field node-cron pattern for `every` (seconds first), started `seed` seconds into the
- * period so that checks with the same period do not all fire at once. Null when the period does
- * not divide a minute, an hour or a day evenly (cron cannot express it).
- */
-export function everyPattern(everySeconds: number, seed: number): string | null {
-  if (!Number.isInteger(everySeconds) || everySeconds < 1) return null;
-  const s = seed % 60;
-  if (everySeconds < 60) return 60 % everySeconds === 0 ? `${evenly(everySeconds, 60, seed)} * * * * *` : null;
-  if (everySeconds % 60 !== 0) return null;
-  const minutes = everySeconds / 60;
-  const m = Math.floor(seed / 60) % 60;
-  if (minutes < 60) return 60 % minutes === 0 ? `${s} ${evenly(minutes, 60, m)} * * * *` : null;
-  if (minutes % 60 !== 0) return null;
-  const hours = minutes / 60;
-  const h = Math.floor(seed / 3600) % 24;
-  if (hours <= 24 && 24 % hours === 0) return `${s} ${m} ${hours === 24 ? h : evenly(hours, 24, h)} * * *`;
-  return null;
-}
+/** What `every` accepts: any period of at least a second. */
+export const EVERY_EXPECTED = 'expected a period of at least 1s like "90s", "7m" or "1h30m"';
 
 /** Problems with a cron expression as node-cron reads it, or null when it is valid. */
 export function cronProblem(expression: string): string | null {

@@ -151,8 +151,9 @@ export function targetSchema(types: CheckTypes): JsonSchema {
       label: { type: 'string', pattern: orReference(LABEL.source.slice(1, -1)), description: 'A label value: [a-z0-9_-]+.' },
       duration: {
         type: 'string',
-        pattern: orReference('[0-9]+(\\.[0-9]+)?(ms|s|m|h)'),
-        description: 'A duration: <number><unit>, unit ms, s, m or h ("30s", "500ms", "1.5m"). A bare number is an error.',
+        pattern: orReference('(?=[0-9])([0-9]+(\\.[0-9]+)?h)?([0-9]+(\\.[0-9]+)?m(?!s))?([0-9]+(\\.[0-9]+)?s)?([0-9]+(\\.[0-9]+)?ms)?'),
+        description:
+          'A duration: <number><unit>, unit ms, s, m or h ("30s", "500ms", "1.5m"), or parts from the largest unit down ("1m30s", "1h30m"). A bare number is an error.',
       },
       tls: objectSchema(TLS_FIELDS),
       ...authSchemaDefs(),

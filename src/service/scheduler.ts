@@ -1,9 +1,9 @@
-import cron, { type ScheduledTask } from 'node-cron';
-import { everyPattern } from '../config/schedule.ts';
+import cron from 'node-cron';
 import type { Clock } from '../clock.ts';
+import { IntervalTimer, slotOffsetMs } from './interval.ts';
 import { stableHash, type Job } from './jobs.ts';
 
-/** Runs fire up to this many milliseconds after their cron second, by a stable per-job offset. */
+/** Runs fire up to this many milliseconds after their slot, by a stable per-job offset. */
 export const SPREAD_MS = 1000;
 
 export interface SchedulerDeps {
@@ -14,11 +14,11 @@ export interface SchedulerDeps {
   readonly runAtStart?: boolean;
 }
 
-/** The node-cron pattern a job runs on. `every` periods start at a stable offset per job. */
-export function patternFor(job: Job): string {
-  const schedule = job.check.schedule;
-  if (schedule.kind === 'cron') return schedule.cron;
-  return everyPattern(schedule.everySeconds, stableHash(job.key)) ?? '0 * * * * *';
+/** One job's source of slots: an interval timer for `every`, a node-cron task for `cron`. */
+interface Ticker {
+  /** The next slot (epoch ms), or null when there is none. */
+  nextAtMs(): number | null;
+  stop(): Promise<void> | void;
 }
 
 function spreadMs(job: Job): number {
@@ -26,14 +26,16 @@ function spreadMs(job: Job): number {
 }
 
 /**
- * Fires each job on its own schedule, driven by node-cron, and once at start. Start times are
- * spread: `every` schedules begin at a stable second within their period, and every run also waits
- * a stable sub-second offset, so many checks never fire in the same millisecond.
+ * Fires each job on its own schedule, and once at start. `every` schedules run on a drift-free
+ * {@link IntervalTimer} (any period, starting at a stable second within it); `cron` schedules on
+ * node-cron. Every run also waits a stable sub-second offset, so many checks never fire in the
+ * same millisecond. Overlap is not the scheduler's business: a job is due at each slot, and the
+ * caller skips (and counts) a due run while the previous one is still going.
  */
 export class Scheduler {
   readonly #jobs: readonly Job[];
   readonly #deps: SchedulerDeps;
-  readonly #tasks = new Map<string, ScheduledTask>();
+  readonly #tickers = new Map<string, Ticker>();
   readonly #pending = new Set<NodeJS.Timeout>();
 
   constructor(jobs: readonly Job[], deps: SchedulerDeps) {
@@ -42,22 +44,35 @@ export class Scheduler {
   }
 
   get running(): boolean {
-    return this.#tasks.size > 0;
+    return this.#tickers.size > 0;
   }
 
   start(): void {
     for (const job of this.#jobs) {
-      const task = cron.schedule(patternFor(job), (context) => this.#due(job, context.date.getTime()), {
-        name: `canary:${job.key}`,
-        suppressMissedWarning: true,
-      });
-      this.#tasks.set(job.key, task);
+      this.#tickers.set(job.key, this.#ticker(job));
       if (this.#deps.runAtStart !== false) this.#due(job, this.#deps.clock.nowMs());
     }
   }
 
-  #due(job: Job, cronAtMs: number): void {
-    const scheduledAtMs = cronAtMs + spreadMs(job);
+  #ticker(job: Job): Ticker {
+    const schedule = job.check.schedule;
+    if (schedule.kind === 'every') {
+      const periodMs = Math.round(schedule.everySeconds * 1000);
+      const timer = new IntervalTimer(periodMs, slotOffsetMs(periodMs, stableHash(job.key)), this.#deps.clock, (slotMs) =>
+        this.#due(job, slotMs),
+      );
+      timer.start();
+      return { nextAtMs: () => timer.nextAtMs, stop: () => timer.stop() };
+    }
+    const task = cron.schedule(schedule.cron, (context) => this.#due(job, context.date.getTime()), {
+      name: `canary:${job.key}`,
+      suppressMissedWarning: true,
+    });
+    return { nextAtMs: () => task.getNextRun()?.getTime() ?? null, stop: () => task.destroy() };
+  }
+
+  #due(job: Job, slotMs: number): void {
+    const scheduledAtMs = slotMs + spreadMs(job);
     const timer = setTimeout(() => {
       this.#pending.delete(timer);
       this.#deps.onDue(job, scheduledAtMs);
@@ -67,15 +82,15 @@ export class Scheduler {
 
   /** When the job runs next (epoch ms), or null when stopped. */
   nextRunAtMs(job: Job): number | null {
-    const next = this.#tasks.get(job.key)?.getNextRun();
-    return next === null || next === undefined ? null : next.getTime() + spreadMs(job);
+    const next = this.#tickers.get(job.key)?.nextAtMs() ?? null;
+    return next === null ? null : next + spreadMs(job);
   }
 
   async stop(): Promise<void> {
-    const tasks = [...this.#tasks.values()];
-    this.#tasks.clear();
+    const tickers = [...this.#tickers.values()];
+    this.#tickers.clear();
     for (const timer of this.#pending) clearTimeout(timer);
     this.#pending.clear();
-    await Promise.all(tasks.map((task) => task.destroy()));
+    await Promise.all(tickers.map((ticker) => ticker.stop()));
   }
 }

@@ -97,6 +97,16 @@ const BAD: readonly BadCase[] = [
     expected: ['{dir}/a.yaml: checks[0].every: expected a duration like "30s" or "500ms", got 60'],
   },
   {
+    name: 'every shorter than a second',
+    files: { 'a.yaml': withCheck('    every: 500ms\n') },
+    expected: ['{dir}/a.yaml: checks[0].every: expected a period of at least 1s like "90s", "7m" or "1h30m", got "500ms"'],
+  },
+  {
+    name: 'compound duration with its units out of order',
+    files: { 'a.yaml': withCheck('    timeout: 30s1m\n') },
+    expected: ['{dir}/a.yaml: checks[0].timeout: expected a duration like "30s" or "500ms", got "30s1m"'],
+  },
+  {
     name: 'zero duration',
     files: { 'a.yaml': withCheck('    handshake_timeout: 0s\n') },
     expected: ['{dir}/a.yaml: checks[0].handshake_timeout: expected a duration greater than 0, got "0s"'],
@@ -523,6 +533,29 @@ test('a minimal file gets every default', async (t) => {
     service: { adminToken: null },
   };
   assert.deepEqual(config, expected);
+});
+
+test('every takes any period of at least a second, and any duration may be compound', async (t) => {
+  const periods: readonly (readonly [string, number])[] = [
+    ['1s', 1],
+    ['90s', 90],
+    ['7m', 420],
+    ['45m', 2700],
+    ['1m30s', 90],
+    ['1h30m', 5400],
+    ['5h', 18_000],
+    ['36h', 129_600],
+    ['1.5s', 1.5],
+  ];
+  for (const [every, everySeconds] of periods) {
+    const dir = await tempFiles(t, { 'a.yaml': withCheck(`    every: ${every}\n    timeout: 1m30s\n    slow_after: 1m15s500ms\n`) });
+    const check = (await loadConfig(join(dir, 'a.yaml'), {})).targets[0]?.checks[0];
+    assert.deepEqual(
+      [check?.schedule, check?.timeoutMs, check?.slowAfterMs],
+      [{ kind: 'every', everySeconds }, 90_000, 75_500],
+      `every: ${every}`,
+    );
+  }
 });
 
 test('the loaded config is deep-frozen', async (t) => {
