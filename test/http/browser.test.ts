@@ -60,7 +60,7 @@ describe('pages in headless Chromium', { concurrency: true }, () => {
     const failing = rowOf(rows, 'staging', 'golden_path');
     assert.equal(failing.attributes['data-state'], 'failure');
     const failingText = textOf(failing.html);
-    assert.match(failingText, /^✘ failure staging golden_path /);
+    assert.match(failingText, /^✘ failure staging wss:\/\/staging\.example\.test\/ws golden_path /);
     assert.match(failingText, /close_1011 in events/);
     assert.match(failing.html, /<td class="state state-failure">✘ failure<\/td>/);
     const links = [...failing.html.matchAll(/<a class="failure-link" href="([^"]*)">last failure<\/a>/g)].map((m) => m[1]);
@@ -68,7 +68,8 @@ describe('pages in headless Chromium', { concurrency: true }, () => {
 
     const healthy = rowOf(rows, 'prod', 'golden_path');
     assert.equal(healthy.attributes['data-state'], 'success');
-    assert.match(textOf(healthy.html), /^✔ success prod golden_path every 60s 12s ago /);
+    const since = /T(\d\d:\d\d:\d\d)/.exec(s.runs.prodSuccess.startedAt)?.[1];
+    assert.ok(textOf(healthy.html).startsWith(`✔ success prod wss://prod.example.test/ws golden_path every 60s passing since ${since} UTC (1 run, 12s) 1h 100% (1/1) · 1d 100% (1/1) 12s ago `), textOf(healthy.html));
     assert.match(healthy.html, /<td class="state state-success">✔ success<\/td>/);
 
     const hostile = rowOf(rows, 'edge', HOSTILE_CHECK);
