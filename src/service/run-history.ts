@@ -50,6 +50,11 @@ export class RunHistory {
     return this.#byCheck.get(key)?.streak ?? null;
   }
 
+  /** Minute buckets kept for a check (at most 1,441). */
+  bucketCount(key: string): number {
+    return this.#byCheck.get(key)?.buckets.length ?? 0;
+  }
+
   /**
    * Runs started within `windowMs` before `nowMs`, and how many did not fail, counted per whole
    * minute (a run in the minute the window starts in is counted).
