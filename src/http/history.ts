@@ -11,6 +11,9 @@ export const HISTORY_CSS = `
 .strip a.hb-success{background:var(--ok)}
 .strip a:hover{outline:2px solid var(--fg)}
 .streak-failing{color:var(--fail);font-weight:600}
+td.history{min-width:250px}
+.streak,.ratios{white-space:nowrap}
+.meta.up{margin-top:-10px}
 `;
 
 /** `87.5%`; `—` without runs. At most one decimal; 100% only when every run passed. */
