@@ -31,7 +31,10 @@ function runView(runId: string): string {
   return `/runs/${encodeURIComponent(runId)}/view`;
 }
 
-/** `failing since 04:01:02 UTC (7 runs, 6m)` or `passing since …`; a day or more back shows the date. */
+/**
+ * `failing since 04:01:02 UTC (7 runs, 6m)` or `passing since …`; another day shows the date. A
+ * streak that began with the first run since start-up says so: it may be older than the process.
+ */
 export function streakText(status: CheckStatus, now: string): string {
   const streak = status.streak;
   if (streak === null) return 'no runs yet';
@@ -40,7 +43,8 @@ export function streakText(status: CheckStatus, now: string): string {
   const when = day === now.slice(0, 10) ? `${clock} UTC` : `${day} ${clock} UTC`;
   const runs = streak.runs === 1 ? '1 run' : `${streak.runs} runs`;
   const since = ago(streak.since, now);
-  return `${streak.failing ? 'failing' : 'passing'} since ${when} (${runs}${since === 'just now' ? '' : `, ${since.replace(' ago', '')}`})`;
+  const start = streak.fromStart ? '; since start-up, maybe longer' : '';
+  return `${streak.failing ? 'failing' : 'passing'} since ${when} (${runs}${since === 'just now' ? '' : `, ${since.replace(' ago', '')}`}${start})`;
 }
 
 /**

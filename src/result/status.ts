@@ -9,6 +9,8 @@ export interface Streak {
   /** ISO start of the streak's first run: failing since, or passing since. */
   readonly since: string;
   readonly firstRunId: string;
+  /** The streak began with the first run this process saw: it may have begun before the service started. */
+  readonly fromStart: boolean;
 }
 
 /** Runs within a window and how many of them did not fail (success or degraded). */

@@ -40,7 +40,7 @@ export class RunHistory {
     history.streak =
       streak !== null && streak.failing === failing
         ? { ...streak, runs: streak.runs + 1 }
-        : { failing, runs: 1, since: result.startedAt, firstRunId: result.runId };
+        : { failing, runs: 1, since: result.startedAt, firstRunId: result.runId, fromStart: streak === null };
     count(history.buckets, Math.floor(startedMs / HISTORY_BUCKET_MS), failing);
     const oldest = Math.floor((startedMs - HISTORY_WINDOW_MS) / HISTORY_BUCKET_MS);
     while ((history.buckets[0]?.minute ?? oldest) < oldest) history.buckets.shift();

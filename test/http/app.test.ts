@@ -28,7 +28,7 @@ function historyOf(runs: readonly CheckResult[]): Record<string, unknown> {
   const ok = runs.filter((run) => run.result !== 'failure').length;
   const ratio = { runs: runs.length, ok, ratio: runs.length === 0 ? null : ok / runs.length };
   return {
-    streak: last === undefined ? null : { failing: last.result === 'failure', runs: 1, since: last.startedAt, firstRunId: last.runId },
+    streak: last === undefined ? null : { failing: last.result === 'failure', runs: 1, since: last.startedAt, firstRunId: last.runId, fromStart: runs.length === 1 },
     successRatio: { hour: ratio, day: ratio },
     recent: runs.map((run) => ({ runId: run.runId, result: run.result, reason: run.reason, startedAt: run.startedAt })),
   };

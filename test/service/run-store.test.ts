@@ -80,12 +80,12 @@ test('a streak counts the runs since the outcome last changed, beyond the runs k
   const store = new RunStore({ runsPerCheck: 2 });
   store.record(runAt('ok1', 'success', 10));
   store.record(runAt('slow', 'degraded', 9));
-  assert.deepEqual(store.streak('local', 'gp'), { failing: false, runs: 2, since: runAt('ok1', 'success', 10).startedAt, firstRunId: 'ok1' });
+  assert.deepEqual(store.streak('local', 'gp'), { failing: false, runs: 2, since: runAt('ok1', 'success', 10).startedAt, firstRunId: 'ok1', fromStart: true });
   for (const [i, id] of ['f1', 'f2', 'f3', 'f4'].entries()) store.record(runAt(id, 'failure', 8 - i));
-  assert.deepEqual(store.streak('local', 'gp'), { failing: true, runs: 4, since: '2026-12-02T03:52:30.000Z', firstRunId: 'f1' });
+  assert.deepEqual(store.streak('local', 'gp'), { failing: true, runs: 4, since: '2026-12-02T03:52:30.000Z', firstRunId: 'f1', fromStart: false });
   assert.deepEqual(ids(store, 'gp'), ['f3', 'f4'], 'the store kept 2, the streak saw 4');
   store.record(runAt('back', 'success', 1));
-  assert.deepEqual(store.streak('local', 'gp'), { failing: false, runs: 1, since: '2026-12-02T03:59:30.000Z', firstRunId: 'back' });
+  assert.deepEqual(store.streak('local', 'gp'), { failing: false, runs: 1, since: '2026-12-02T03:59:30.000Z', firstRunId: 'back', fromStart: false });
   assert.equal(store.streak('local', 'other'), null);
 });
 

@@ -190,7 +190,7 @@ describe('the service against the reference backend', { concurrency: true }, () 
     assert.equal(typeof status.uptimeSeconds, 'number');
     const row = status.checks[0] ?? {};
     assert.equal(row['url'], backend.url);
-    assert.deepEqual(row['streak'], { failing: true, runs: 2, since: first['startedAt'], firstRunId: first['runId'] });
+    assert.deepEqual(row['streak'], { failing: true, runs: 2, since: first['startedAt'], firstRunId: first['runId'], fromStart: true });
     const ratio = { runs: 2, ok: 0, ratio: 0 };
     assert.deepEqual(row['successRatio'], { hour: ratio, day: ratio });
     assert.deepEqual(
