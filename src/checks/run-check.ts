@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CheckConfig, TargetConfig } from '../config/types.ts';
 import type { TokenProvider } from '../auth/provider.ts';
-import type { CheckResult } from '../result/types.ts';
+import { deepFreeze, type CheckResult } from '../result/types.ts';
+import { publicUrl } from '../result/url.ts';
 import type { TranscriptLimits } from '../result/transcript.ts';
 import type { Clock } from '../clock.ts';
 import { deadline } from '../walk/deadline.ts';
@@ -28,19 +29,20 @@ export function newRunId(): string {
 
 /**
  * Runs one check of a target once, whatever its type, under one deadline: the check's `timeout`
- * combined with `options.signal` (shutdown). Never throws.
+ * combined with `options.signal` (shutdown). The result carries the target's public URL. Never throws.
  */
 export async function runCheck(target: TargetConfig, check: CheckConfig, options: RunCheckOptions): Promise<CheckResult> {
   const runner = CHECK_RUNNERS[check.type] as CheckRunner;
   const run = deadline(options.signal, check.timeoutMs, RUN_DEADLINE);
   try {
-    return await runner(target, check, {
+    const result = await runner(target, check, {
       runId: options.runId ?? newRunId(),
       clock: options.clock,
       tokens: options.tokens,
       signal: run.signal,
       ...(options.transcriptLimits === undefined ? {} : { transcriptLimits: options.transcriptLimits }),
     });
+    return deepFreeze({ ...result, url: publicUrl(target.url) });
   } finally {
     run.dispose();
   }

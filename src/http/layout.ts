@@ -1,4 +1,5 @@
 import { TIMED_PHASES } from '../result/reasons.ts';
+import { HISTORY_CSS } from './history.ts';
 import { html, SafeHtml } from './html.ts';
 
 /** Bar colour of each timed phase. Hues stay clear of the state colours (red, amber, green). */
@@ -62,6 +63,7 @@ tr.row-degraded td:first-child{box-shadow:inset 5px 0 var(--deg)}
 .legend{display:flex;flex-wrap:wrap;gap:12px;font-size:12px;color:var(--muted);margin:0 0 8px}
 .legend i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px;vertical-align:-1px}
 ${PHASE_CSS}
+${HISTORY_CSS}
 .chart{width:100%;max-width:860px;background:var(--card);border:1px solid var(--line);border-radius:8px;padding:8px 12px}
 .chart .line{display:grid;grid-template-columns:72px 1fr 80px;align-items:center;gap:10px;height:24px}
 .chart .track{position:relative;height:14px;background:var(--code);border-radius:3px}

@@ -20,6 +20,7 @@ function fact(name: string, value: HtmlValue): SafeHtml {
 
 function facts(result: CheckResult): SafeHtml {
   const rows: SafeHtml[] = [];
+  if (result.url !== undefined) rows.push(fact('URL', html`<code class="url">${result.url}</code>`));
   if (result.reason !== null) rows.push(fact('Reason', html`<code>${result.reason}</code> <span class="sub">${withCode(REASONS[result.reason])}</span>`));
   if (result.phase !== null) rows.push(fact('Phase', html`<code>${result.phase}</code>`));
   if (result.degradations.length > 0) {

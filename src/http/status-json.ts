@@ -1,6 +1,6 @@
 import type { Degradation, Phase, Reason, ResultKind, TimedPhase } from '../result/reasons.ts';
 import type { CheckResult, ReceivedEvent } from '../result/types.ts';
-import type { CheckStatus, StatusSnapshot } from '../result/status.ts';
+import type { CheckStatus, RunMark, RunRatio, StatusSnapshot, Streak } from '../result/status.ts';
 
 /**
  * Events of the last run shown per check in `/status.json`, the first ones received; the run's view
@@ -16,6 +16,8 @@ export interface CheckStatusView {
   readonly target: string;
   readonly check: string;
   readonly type: string;
+  /** Scheme, host, port and path of the target; never its query string or credentials. */
+  readonly url: string;
   readonly schedule: string;
   readonly state: CheckState;
   /** A run of this check is in flight now (its `state` is still the previous run's). */
@@ -40,6 +42,12 @@ export interface CheckStatusView {
   readonly lastFailureRunId: string | null;
   readonly nextRunAt: string | null;
   readonly runsSkipped: number;
+  /** Failing (or passing) since when and for how many runs; null before the first run. */
+  readonly streak: Streak | null;
+  /** Of the runs seen since the service started, within the last hour and day. */
+  readonly successRatio: { readonly hour: RunRatio; readonly day: RunRatio };
+  /** The newest kept runs, oldest first, each with its `/runs/:id`. */
+  readonly recent: readonly RunMark[];
 }
 
 /** How many checks are in each state. */
@@ -49,7 +57,10 @@ export type StateCounts = Readonly<Record<CheckState, number>> & { readonly tota
 export interface StatusView {
   readonly version: string;
   readonly startedAt: string;
+  /** Seconds since `startedAt`: how much history there can be. */
+  readonly uptimeSeconds: number;
   readonly now: string;
+  readonly region: string | null;
   readonly summary: StateCounts;
   readonly checks: readonly CheckStatusView[];
 }
@@ -66,7 +77,9 @@ export function countStates(checks: readonly CheckStatus[]): StateCounts {
   return { ...counts, total: checks.length };
 }
 
-function lastFields(last: CheckResult | null): Omit<CheckStatusView, 'target' | 'check' | 'type' | 'schedule' | 'state' | 'running' | 'lastSuccessAt' | 'lastFailureRunId' | 'nextRunAt' | 'runsSkipped'> {
+type LastRunKey = 'lastRunId' | 'lastRunAt' | 'reason' | 'phase' | 'message' | 'degradations' | 'closeCode' | 'closeReason' | 'httpStatus' | 'missingEvent' | 'timings' | 'events' | 'eventsDropped';
+
+function lastFields(last: CheckResult | null): Pick<CheckStatusView, LastRunKey> {
   if (last === null) {
     return {
       lastRunId: null, lastRunAt: null, reason: null, phase: null, message: null, degradations: [],
@@ -96,6 +109,7 @@ export function checkStatusView(status: CheckStatus): CheckStatusView {
     target: status.target,
     check: status.check,
     type: status.type,
+    url: status.url,
     schedule: status.schedule,
     state: stateOf(status),
     running: status.running,
@@ -104,6 +118,9 @@ export function checkStatusView(status: CheckStatus): CheckStatusView {
     lastFailureRunId: status.lastFailureRunId,
     nextRunAt: status.nextRunAt,
     runsSkipped: status.runsSkipped,
+    streak: status.streak,
+    successRatio: status.ratios,
+    recent: status.recent,
   };
 }
 
@@ -112,7 +129,9 @@ export function statusView(snapshot: StatusSnapshot): StatusView {
   return {
     version: snapshot.version,
     startedAt: snapshot.startedAt,
+    uptimeSeconds: Math.max(0, Math.floor((Date.parse(snapshot.now) - Date.parse(snapshot.startedAt)) / 1000)),
     now: snapshot.now,
+    region: snapshot.region,
     summary: countStates(snapshot.checks),
     checks: snapshot.checks.map(checkStatusView),
   };

@@ -1,5 +1,6 @@
 import type { CheckStatus, StatusSnapshot } from '../result/status.ts';
 import { ago, until } from './format.ts';
+import { historyCell } from './history.ts';
 import { html, type SafeHtml } from './html.ts';
 import { page, phaseLegend } from './layout.ts';
 import { countStates, stateOf, type CheckState } from './status-json.ts';
@@ -78,14 +79,21 @@ function row(status: CheckStatus, now: string): SafeHtml {
   const lastRun = status.last === null ? '' : html`<div class="sub" title="${status.last.startedAt}">ran ${ago(status.last.startedAt, now)}</div>`;
   return html`<tr class="row row-${state}" data-check="${status.check}" data-target="${status.target}" data-state="${state}">
 <td class="state state-${state}">${STATE_LABELS[state]}${running}</td>
-<td class="target">${status.target}</td>
+<td class="target">${status.target}<div class="sub url nowrap">${status.url}</div></td>
 <td class="check"><span class="name">${status.check}</span><div class="sub nowrap">${status.type === status.check ? '' : `${status.type} · `}${status.schedule}</div></td>
+<td class="history" data-label="history">${historyCell(status, now)}</td>
 <td class="since nowrap" data-label="last success" title="${status.lastSuccessAt ?? 'no success yet'}">${ago(status.lastSuccessAt, now)}${lastRun}</td>
 <td class="why">${whyCell(status)}</td>
 <td class="phases">${status.last === null ? html`<span class="sub">—</span>` : waterfallBar(status.last)}</td>
 <td class="next nowrap" data-label="next run" title="${status.nextRunAt ?? ''}">${until(status.nextRunAt, now)}${skipped}</td>
 <td class="links nowrap">${linksCell(status)}</td>
 </tr>`;
+}
+
+/** `2026-12-02 04:00:12 UTC (2h ago)`. */
+function upSince(snapshot: StatusSnapshot): string {
+  const when = snapshot.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, '');
+  return `${when} UTC (${ago(snapshot.startedAt, snapshot.now)})`;
 }
 
 function clockTime(iso: string): string {
@@ -101,13 +109,14 @@ export function renderStatusPage(snapshot: StatusSnapshot): string {
     rows.length === 0
       ? html`<p class="empty">No checks are configured.</p>`
       : html`${phaseLegend(summary.state === 'failure')}<div class="scroll"><table class="checks">
-<thead><tr><th>State</th><th>Target</th><th>Check</th><th>Last success</th><th>Last reason</th><th>Phases</th><th>Next run</th><th>Transcript</th></tr></thead>
+<thead><tr><th>State</th><th>Target</th><th>Check</th><th>History</th><th>Last success</th><th>Last reason</th><th>Phases</th><th>Next run</th><th>Transcript</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table></div>`;
   const body = html`<h1>canary</h1>
-<div class="meta">version ${snapshot.version} · started ${ago(snapshot.startedAt, snapshot.now)} · as of ${clockTime(snapshot.now)} · reloads every ${STATUS_REFRESH_SECONDS}s · <a href="/status.json">status.json</a> · <a href="/metrics">metrics</a></div>
+<div class="meta">version ${snapshot.version}${snapshot.region === null ? '' : html` · region <span class="region">${snapshot.region}</span>`} · as of ${clockTime(snapshot.now)} · reloads every ${STATUS_REFRESH_SECONDS}s · <a href="/status.json">status.json</a> · <a href="/metrics">metrics</a></div>
+<div class="meta up" id="up">up since ${upSince(snapshot)}: history and ratios count only the runs since then</div>
 <div class="banner ${summary.state}" id="summary">${summary.headline}${summary.extra === '' ? '' : html` <span class="extra">· ${summary.extra}</span>`}</div>
 ${table}`;
   const mark = summary.state === 'failure' ? '✘ ' : summary.state === 'degraded' ? '▲ ' : '';

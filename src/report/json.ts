@@ -5,6 +5,7 @@ export function toJsonRecord(result: CheckResult, withTranscript: boolean): Reco
   const record: Record<string, unknown> = {
     check: result.check,
     target: result.target,
+    url: result.url ?? null,
     type: result.type,
     runId: result.runId,
     result: result.result,

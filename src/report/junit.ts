@@ -24,6 +24,7 @@ function caseXml(result: CheckResult): string {
     const message = `${result.reason ?? ''} in phase ${result.phase ?? ''}: ${result.message ?? ''}`;
     const detail = [
       `run ${result.runId}`,
+      result.url === undefined ? null : `url ${result.url}`,
       result.closeCode === null ? null : `close ${result.closeCode} ${result.closeReason ?? ''}`.trim(),
       result.httpStatus === null ? null : `http ${result.httpStatus}`,
       `events ${result.events.map((e) => e.name).join(', ') || '(none)'}`,
@@ -36,7 +37,10 @@ function caseXml(result: CheckResult): string {
   return body.length === 0 ? `${head}</testcase>` : [head, ...body, '    </testcase>'].join('\n');
 }
 
-/** JUnit XML for a set of runs, one testsuite per target, one testcase per check run. */
+/**
+ * JUnit XML for a set of runs, one testsuite per target, one testcase per check run. A suite's
+ * `url` property, and each failure's detail, name the target's public URL.
+ */
 export function toJunitXml(results: readonly CheckResult[]): string {
   const byTarget = new Map<string, CheckResult[]>();
   for (const result of results) byTarget.set(result.target, [...(byTarget.get(result.target) ?? []), result]);
@@ -45,8 +49,10 @@ export function toJunitXml(results: readonly CheckResult[]): string {
   const suites = [...byTarget].map(([target, runs]) => {
     const suiteFailures = runs.filter((r) => r.result === 'failure').length;
     const suiteTime = runs.reduce((sum, r) => sum + r.durationSeconds, 0);
+    const url = runs.find((r) => r.url !== undefined)?.url;
     return [
       `  <testsuite name="${xml(target)}" tests="${runs.length}" failures="${suiteFailures}" errors="0" skipped="0" time="${suiteTime.toFixed(3)}">`,
+      ...(url === undefined ? [] : ['    <properties>', `      <property name="url" value="${xml(url)}"/>`, '    </properties>']),
       ...runs.map(caseXml),
       '  </testsuite>',
     ].join('\n');

@@ -61,6 +61,7 @@ export function formatText(result: CheckResult, style: TextStyle): string {
         ? paint(style, '33', '▲ degraded')
         : paint(style, '31', '✘ failure');
   lines.push(`${mark}  ${result.target}/${result.check}  ${result.durationSeconds.toFixed(3)}s  run ${result.runId}`);
+  if (result.url !== undefined) lines.push(`  url      ${plain(result.url)}`);
   if (result.result === 'failure') {
     lines.push(`  reason   ${paint(style, '1', `${result.reason ?? ''}`)} in phase ${result.phase ?? ''}: ${plain(result.message ?? '')}`);
   }

@@ -59,6 +59,11 @@ export interface CheckResult {
   readonly runId: string;
   readonly check: string;
   readonly target: string;
+  /**
+   * The target's address: scheme, host, port and path only, never a query string or credentials
+   * (`publicUrl`). Set on every result `runCheck` returns; absent only on results built by hand.
+   */
+  readonly url?: string;
   readonly type: string;
   readonly result: ResultKind;
   /** Set exactly when `result` is `failure`. */

@@ -1,5 +1,7 @@
 import type { CheckResult } from '../result/types.ts';
 import type { ResultSink } from '../result/sinks.ts';
+import type { RunMark, RunRatio, Streak } from '../result/status.ts';
+import { RATIO_WINDOWS_MS, RunHistory } from './run-history.ts';
 
 /** Runs kept per check by default. */
 export const DEFAULT_RUNS_PER_CHECK = 50;
@@ -16,6 +18,9 @@ export const DEFAULT_RUN_STORE_BYTES_PER_CHECK = 4 * 1024 * 1024;
  * Chosen so `serve` stays well under 300 MB with a hostile target on every check.
  */
 export const DEFAULT_RUN_STORE_BYTES = 48 * 1024 * 1024;
+
+/** Runs of a check in the status page's history strip and in `/status.json`'s `recent`. */
+export const RECENT_RUNS_SHOWN = 30;
 
 /** Bounds of a {@link RunStore}. */
 export interface RunStoreLimits {
@@ -37,7 +42,8 @@ export function resultBytes(result: CheckResult): number {
 /**
  * The last runs of every check, in memory, for `/runs/:id` and the status page. Bounded in count
  * per check, in bytes per check and in bytes in all: past a bound the oldest runs are dropped
- * first. A check's newest run is always kept, whatever its size.
+ * first. A check's newest run is always kept, whatever its size. Beside the runs, a
+ * {@link RunHistory} of every run seen: streaks and success ratios outlive the runs dropped.
  */
 export class RunStore implements ResultSink {
   readonly #perCheck: number;
@@ -47,6 +53,7 @@ export class RunStore implements ResultSink {
   /** Insertion order is age: oldest first. */
   readonly #byId = new Map<string, Stored>();
   #bytes = 0;
+  readonly #history = new RunHistory();
 
   constructor(limits: number | RunStoreLimits = {}) {
     const given = typeof limits === 'number' ? { runsPerCheck: limits } : limits;
@@ -58,6 +65,7 @@ export class RunStore implements ResultSink {
   record(result: CheckResult): void {
     const key = RunStore.key(result.target, result.check);
     const runs = this.#byCheck.get(key) ?? [];
+    this.#history.record(key, result);
     const stored = { result, bytes: resultBytes(result) };
     runs.push(stored);
     this.#byId.set(result.runId, stored);
@@ -102,6 +110,24 @@ export class RunStore implements ResultSink {
       if (run !== undefined && run.result === 'failure') return run;
     }
     return null;
+  }
+
+  /** The newest kept runs of a check, oldest first: at most {@link RECENT_RUNS_SHOWN}. */
+  marks(target: string, check: string): RunMark[] {
+    return this.recent(target, check)
+      .slice(-RECENT_RUNS_SHOWN)
+      .map((run) => ({ runId: run.runId, result: run.result, reason: run.reason, startedAt: run.startedAt }));
+  }
+
+  /** The check's current streak of failing or passing runs; null before its first run. */
+  streak(target: string, check: string): Streak | null {
+    return this.#history.streak(RunStore.key(target, check));
+  }
+
+  /** Success ratios over the last hour and day before `nowMs`, of every run seen. */
+  ratios(target: string, check: string, nowMs: number): { hour: RunRatio; day: RunRatio } {
+    const key = RunStore.key(target, check);
+    return { hour: this.#history.ratio(key, nowMs, RATIO_WINDOWS_MS.hour), day: this.#history.ratio(key, nowMs, RATIO_WINDOWS_MS.day) };
   }
 
   get size(): number {

@@ -123,6 +123,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         version: VERSION,
         startedAtMs,
         nowMs: clock.nowMs(),
+        region: logger.resource?.labels['location'] ?? null,
         isRunning: (job) => executor.isRunning(job),
         nextRunAtMs: (job) => scheduler.nextRunAtMs(job),
         skipped: (job) => ledger.skipped.get(job.key) ?? 0,

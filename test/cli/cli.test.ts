@@ -113,6 +113,7 @@ describe('canary run with the embedded reference backend', { concurrency: true }
     assert.deepEqual(eventNames(record), [...FIVE_EVENTS]);
     assert.deepEqual(Object.keys(record['phases'] as object), ['token', 'dns', 'tcp', 'upgrade', 'welcome', 'events']);
     assert.match(String(record['runId']), /^[0-9a-f]{16}$/);
+    assert.match(String(record['url']), /^ws:\/\/127\.0\.0\.1:\d+\/ws$/);
     assert.equal(typeof record['durationSeconds'], 'number');
     assert.equal(Object.hasOwn(record, 'transcript'), false);
   });
@@ -180,6 +181,9 @@ describe('canary run with the embedded reference backend', { concurrency: true }
           '^<\\?xml version="1\\.0" encoding="UTF-8"\\?>',
           '<testsuites name="canary" tests="1" failures="0" errors="0" time="\\d+\\.\\d{3}">',
           '  <testsuite name="local" tests="1" failures="0" errors="0" skipped="0" time="\\d+\\.\\d{3}">',
+          '    <properties>',
+          '      <property name="url" value="ws://127\\.0\\.0\\.1:\\d+/ws"/>',
+          '    </properties>',
           '    <testcase classname="canary\\.local" name="golden_path" time="\\d+\\.\\d{3}"></testcase>',
           '  </testsuite>',
           '</testsuites>',
@@ -339,6 +343,21 @@ describe('canary run --config against a reference backend started by the test', 
         ['test_backend', 'start_agent_path', 'success'],
       ],
     );
+  });
+
+  it('--json and --junit show the target URL without its credentials or query string', async (t) => {
+    const file = path.join(dir, 'secret-url.yaml');
+    const secretUrl = backend.url.replace('ws://', 'ws://probe:hunter2@') + '?api_key=QUERY-SECRET';
+    await writeFile(file, (await readFile(configFile, 'utf8')).replace(`url: ${backend.url}`, `url: "${secretUrl}"`));
+    const junit = path.join(dir, 'secret-url.xml');
+    const exit = await cli(t, ['run', '--json', '--config', file, '--check', 'golden_path', '--junit', junit]);
+    const record = onlyJsonLine(exit);
+    assert.equal(record['url'], backend.url);
+    const xml = await readFile(junit, 'utf8');
+    assert.ok(xml.includes(`<property name="url" value="${backend.url}"/>`), xml);
+    for (const text of [exit.stdout, exit.stderr, xml]) {
+      for (const secret of ['hunter2', 'QUERY-SECRET', 'api_key']) assert.equal(text.includes(secret), false, `${secret} in ${text}`);
+    }
   });
 
   it('--check NAME runs only that check', async (t) => {

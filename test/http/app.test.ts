@@ -17,10 +17,22 @@ import {
 
 /** The keys of every check in /status.json, in order. */
 const CHECK_KEYS = [
-  'target', 'check', 'type', 'schedule', 'state', 'running', 'lastRunId', 'lastRunAt', 'reason', 'phase', 'message',
+  'target', 'check', 'type', 'url', 'schedule', 'state', 'running', 'lastRunId', 'lastRunAt', 'reason', 'phase', 'message',
   'degradations', 'closeCode', 'closeReason', 'httpStatus', 'missingEvent', 'timings', 'events', 'eventsDropped', 'lastSuccessAt',
-  'lastFailureRunId', 'nextRunAt', 'runsSkipped',
+  'lastFailureRunId', 'nextRunAt', 'runsSkipped', 'streak', 'successRatio', 'recent',
 ];
+
+/** The history fields of a check whose runs seen (and kept) are these, oldest first. */
+function historyOf(runs: readonly CheckResult[]): Record<string, unknown> {
+  const last = runs.at(-1);
+  const ok = runs.filter((run) => run.result !== 'failure').length;
+  const ratio = { runs: runs.length, ok, ratio: runs.length === 0 ? null : ok / runs.length };
+  return {
+    streak: last === undefined ? null : { failing: last.result === 'failure', runs: 1, since: last.startedAt, firstRunId: last.runId, fromStart: runs.length === 1 },
+    successRatio: { hour: ratio, day: ratio },
+    recent: runs.map((run) => ({ runId: run.runId, result: run.result, reason: run.reason, startedAt: run.startedAt })),
+  };
+}
 
 function json(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value));
@@ -87,7 +99,8 @@ describe('HTTP surface', { concurrency: true }, () => {
     assert.equal(text.includes('"transcript"'), false);
     assert.equal(text.includes('"entries"'), false);
     const body = JSON.parse(text) as { checks: Record<string, unknown>[] } & Record<string, unknown>;
-    assert.deepEqual(Object.keys(body), ['version', 'startedAt', 'now', 'summary', 'checks']);
+    assert.deepEqual(Object.keys(body), ['version', 'startedAt', 'uptimeSeconds', 'now', 'region', 'summary', 'checks']);
+    assert.deepEqual([body['uptimeSeconds'], body['region']], [7200, null]);
     assert.equal(body['version'], '0.1.0-test');
     assert.equal(body['now'], s.now);
     assert.equal(body['startedAt'], s.snapshot.startedAt);
@@ -97,12 +110,12 @@ describe('HTTP surface', { concurrency: true }, () => {
     const { prodSuccess, stagingSuccess, stagingFailure } = s.runs;
     const [prod, slow, staging, eu] = body.checks;
     assert.deepEqual(prod, {
-      target: 'prod', check: 'golden_path', type: 'golden_path', schedule: 'every 60s', state: 'success', running: false,
+      target: 'prod', check: 'golden_path', type: 'golden_path', url: 'wss://prod.example.test/ws', schedule: 'every 60s', state: 'success', running: false,
       lastRunId: prodSuccess.runId, lastRunAt: prodSuccess.startedAt, reason: null, phase: null, message: null, degradations: [],
       closeCode: null, closeReason: null, httpStatus: null, missingEvent: null,
       timings: json({ phases: prodSuccess.phases, durationSeconds: prodSuccess.durationSeconds }),
       events: json(prodSuccess.events), eventsDropped: 0, lastSuccessAt: prodSuccess.startedAt, lastFailureRunId: null,
-      nextRunAt: s.snapshot.checks[0]?.nextRunAt, runsSkipped: 0,
+      nextRunAt: s.snapshot.checks[0]?.nextRunAt, runsSkipped: 0, ...historyOf([prodSuccess]),
     });
     assert.deepEqual(
       Object.keys((prod?.['timings'] as { phases: object }).phases),
@@ -113,19 +126,19 @@ describe('HTTP surface', { concurrency: true }, () => {
       ['slow_path', 'degraded', ['slow'], null, 'cron */5 * * * *'],
     );
     assert.deepEqual(staging, {
-      target: 'staging', check: 'golden_path', type: 'golden_path', schedule: 'every 60s', state: 'failure', running: false,
+      target: 'staging', check: 'golden_path', type: 'golden_path', url: 'wss://staging.example.test/ws', schedule: 'every 60s', state: 'failure', running: false,
       lastRunId: stagingFailure.runId, lastRunAt: stagingFailure.startedAt, reason: 'close_1011', phase: 'events',
       message: stagingFailure.message, degradations: [], closeCode: 1011, closeReason: 'Internal error', httpStatus: null,
       missingEvent: null, timings: json({ phases: stagingFailure.phases, durationSeconds: stagingFailure.durationSeconds }),
       events: json(stagingFailure.events), eventsDropped: 0, lastSuccessAt: stagingSuccess.startedAt, lastFailureRunId: stagingFailure.runId,
-      nextRunAt: s.snapshot.checks[2]?.nextRunAt, runsSkipped: 2,
+      nextRunAt: s.snapshot.checks[2]?.nextRunAt, runsSkipped: 2, ...historyOf([stagingSuccess, stagingFailure]),
     });
     assert.deepEqual((staging?.['events'] as { name: string }[]).map((e) => e.name), ['agent_started', 'agent_thinking']);
     assert.deepEqual(eu, {
-      target: 'eu', check: 'golden_path', type: 'golden_path', schedule: 'every 60s', state: 'pending', running: true,
+      target: 'eu', check: 'golden_path', type: 'golden_path', url: 'wss://eu.example.test/ws', schedule: 'every 60s', state: 'pending', running: true,
       lastRunId: null, lastRunAt: null, reason: null, phase: null, message: null, degradations: [], closeCode: null,
       closeReason: null, httpStatus: null, missingEvent: null, timings: null, events: [], eventsDropped: 0, lastSuccessAt: null,
-      lastFailureRunId: null, nextRunAt: null, runsSkipped: 0,
+      lastFailureRunId: null, nextRunAt: null, runsSkipped: 0, ...historyOf([]),
     });
   });
 

@@ -8,6 +8,7 @@ import { REFERENCE_SECRET, startReferenceBackend } from '../../src/reference/ind
 import type { CheckResult, TranscriptEntry } from '../../src/result/types.ts';
 import { RunStore } from '../../src/service/run-store.ts';
 import type { CheckStatus, StatusSnapshot } from '../../src/result/status.ts';
+import { publicUrl } from '../../src/result/url.ts';
 import { goldenPathCheck, jwtAuth, withFault } from '../support/fixtures.ts';
 import { runOnce } from '../support/run.ts';
 import { createHttpApp } from '../../src/http/app.ts';
@@ -79,10 +80,12 @@ export interface CheckSpec {
   readonly running?: boolean;
   readonly nextRunAt?: string | null;
   readonly runsSkipped?: number;
+  /** The configured URL; shown through `publicUrl` as the service does. Default `wss://<target>.example.test/ws`. */
+  readonly url?: string;
 }
 
 /** What the service's status builder would report for these checks from this store. */
-export function snapshotOf(store: RunStore, specs: readonly CheckSpec[], now: string, startedAt: string): StatusSnapshot {
+export function snapshotOf(store: RunStore, specs: readonly CheckSpec[], now: string, startedAt: string, region: string | null = null): StatusSnapshot {
   const checks = specs.map((spec): CheckStatus => {
     const runs = store.recent(spec.target, spec.check);
     const last = runs.at(-1) ?? null;
@@ -91,6 +94,7 @@ export function snapshotOf(store: RunStore, specs: readonly CheckSpec[], now: st
       target: spec.target,
       check: spec.check,
       type: spec.type ?? 'golden_path',
+      url: publicUrl(spec.url ?? `wss://${spec.target}.example.test/ws`),
       schedule: spec.schedule ?? 'every 60s',
       running: spec.running ?? false,
       last,
@@ -98,9 +102,12 @@ export function snapshotOf(store: RunStore, specs: readonly CheckSpec[], now: st
       lastFailureRunId: store.lastFailure(spec.target, spec.check)?.runId ?? null,
       nextRunAt: spec.nextRunAt ?? null,
       runsSkipped: spec.runsSkipped ?? 0,
+      streak: store.streak(spec.target, spec.check),
+      ratios: store.ratios(spec.target, spec.check, Date.parse(now)),
+      recent: store.marks(spec.target, spec.check),
     };
   });
-  return { version: '0.1.0-test', startedAt, now, checks };
+  return { version: '0.1.0-test', startedAt, now, region, checks };
 }
 
 /** ISO time `seconds` after `iso`. */

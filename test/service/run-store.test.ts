@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkResult } from '../support/results.ts';
-import { DEFAULT_RUN_STORE_BYTES, DEFAULT_RUN_STORE_BYTES_PER_CHECK, DEFAULT_RUNS_PER_CHECK, resultBytes, RunStore } from '../../src/service/run-store.ts';
+import { DEFAULT_RUN_STORE_BYTES, DEFAULT_RUN_STORE_BYTES_PER_CHECK, DEFAULT_RUNS_PER_CHECK, RECENT_RUNS_SHOWN, resultBytes, RunStore } from '../../src/service/run-store.ts';
+import { RATIO_WINDOWS_MS, RunHistory } from '../../src/service/run-history.ts';
 
 /** A run of `check` whose message pads its JSON to exactly `bytes` counted bytes. */
 function runOf(runId: string, check: string, bytes: number) {
@@ -62,4 +63,71 @@ test('a number still sets the runs per check', () => {
   const store = new RunStore(1);
   for (const id of ['a', 'b']) store.record(runOf(id, 'gp', 2000));
   assert.deepEqual(ids(store, 'gp'), ['b']);
+});
+
+/** A run of local/gp started `minutesAgo` before NOW. */
+function runAt(runId: string, result: 'success' | 'degraded' | 'failure', minutesAgo: number, reason: 'close_1011' | 'cancelled' = 'close_1011') {
+  const failed = result === 'failure';
+  return checkResult({
+    runId, check: 'gp', result, reason: failed ? reason : null, phase: failed ? 'events' : null,
+    startedAt: new Date(NOW - minutesAgo * 60_000).toISOString(),
+  });
+}
+
+const NOW = Date.parse('2026-12-02T04:00:30.000Z');
+
+test('a streak counts the runs since the outcome last changed, beyond the runs kept', () => {
+  const store = new RunStore({ runsPerCheck: 2 });
+  store.record(runAt('ok1', 'success', 10));
+  store.record(runAt('slow', 'degraded', 9));
+  assert.deepEqual(store.streak('local', 'gp'), { failing: false, runs: 2, since: runAt('ok1', 'success', 10).startedAt, firstRunId: 'ok1', fromStart: true });
+  for (const [i, id] of ['f1', 'f2', 'f3', 'f4'].entries()) store.record(runAt(id, 'failure', 8 - i));
+  assert.deepEqual(store.streak('local', 'gp'), { failing: true, runs: 4, since: '2026-12-02T03:52:30.000Z', firstRunId: 'f1', fromStart: false });
+  assert.deepEqual(ids(store, 'gp'), ['f3', 'f4'], 'the store kept 2, the streak saw 4');
+  store.record(runAt('back', 'success', 1));
+  assert.deepEqual(store.streak('local', 'gp'), { failing: false, runs: 1, since: '2026-12-02T03:59:30.000Z', firstRunId: 'back', fromStart: false });
+  assert.equal(store.streak('local', 'other'), null);
+});
+
+test('success ratios count runs that did not fail over the last hour and the last day', () => {
+  const store = new RunStore();
+  store.record(runAt('d1', 'failure', 25 * 60));
+  store.record(runAt('d2', 'failure', 23 * 60));
+  store.record(runAt('d3', 'success', 2 * 60));
+  store.record(runAt('h1', 'degraded', 30));
+  store.record(runAt('h2', 'failure', 5));
+  store.record(runAt('h3', 'success', 0));
+  assert.deepEqual(store.ratios('local', 'gp', NOW), {
+    hour: { runs: 3, ok: 2, ratio: 2 / 3 },
+    day: { runs: 5, ok: 3, ratio: 3 / 5 },
+  });
+  assert.deepEqual(store.ratios('local', 'none', NOW), { hour: { runs: 0, ok: 0, ratio: null }, day: { runs: 0, ok: 0, ratio: null } });
+});
+
+test('runs cancelled at shutdown count in neither streaks nor ratios', () => {
+  const store = new RunStore();
+  store.record(runAt('ok', 'success', 2));
+  store.record(runAt('stopped', 'failure', 1, 'cancelled'));
+  assert.deepEqual(store.streak('local', 'gp')?.firstRunId, 'ok');
+  assert.deepEqual(store.ratios('local', 'gp', NOW).hour, { runs: 1, ok: 1, ratio: 1 });
+});
+
+test('the strip shows the newest 30 kept runs, oldest first', () => {
+  const store = new RunStore();
+  for (let i = 0; i < 40; i++) store.record(runAt(`r${i}`, i % 3 === 0 ? 'failure' : 'success', 40 - i));
+  const marks = store.marks('local', 'gp');
+  assert.equal(RECENT_RUNS_SHOWN, 30);
+  assert.deepEqual(marks.map((m) => m.runId), Array.from({ length: 30 }, (_, i) => `r${i + 10}`));
+  assert.deepEqual(marks[2], { runId: 'r12', result: 'failure', reason: 'close_1011', startedAt: '2026-12-02T03:32:30.000Z' });
+});
+
+test('run counts older than a day are dropped: one bucket per minute at most', () => {
+  const history = new RunHistory();
+  for (let minute = 0; minute < 3 * 1440; minute += 1) {
+    const run = runAt(`m${minute}`, 'success', 3 * 1440 - minute);
+    history.record('k', run);
+    history.record('k', run);
+  }
+  assert.deepEqual(history.ratio('k', NOW, RATIO_WINDOWS_MS.day), { runs: 2 * 1440, ok: 2 * 1440, ratio: 1 });
+  assert.equal(history.bucketCount('k'), 1441);
 });

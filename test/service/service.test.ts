@@ -168,6 +168,37 @@ describe('the service against the reference backend', { concurrency: true }, () 
     assert.ok(Number(status.checks[0]?.['runsSkipped']) >= 1);
   });
 
+  it('keeps each check history and shows the target URL without credentials or query, and the region, in /status.json', async (t) => {
+    const auth = jwtAuth(REFERENCE_SECRET);
+    const secretUrl = withFault(backend.url, 'close_1011_after=2').replace('ws://', 'ws://probe:hunter2@');
+    const logger = createLogger({
+      destination: new MemoryDestination(), pretty: false, env: {},
+      resource: { type: 'cloud_run_revision', labels: { service_name: 'canary', location: 'europe-west1' }, projectId: null, serviceContext: { service: 'canary' }, metadata: 'not_asked' },
+    });
+    const service = await startService({
+      config: config([target(secretUrl, auth, { target: 'crashing', checks: [goldenPathCheck({ schedule: NEVER })] })]),
+      port: 0, host: '127.0.0.1', logger, adminToken: ADMIN, env: {}, runAtStart: false,
+    });
+    t.after(() => service.close());
+    const first = await runViaAdmin(service, 'golden_path', 'crashing');
+    const second = await runViaAdmin(service, 'golden_path', 'crashing');
+    assert.deepEqual([first['reason'], second['reason'], first['url']], ['close_1011', 'close_1011', backend.url]);
+    const text = await (await fetch(`${service.url}/status.json`)).text();
+    for (const secret of ['hunter2', 'probe', 'fault=']) assert.equal(text.includes(secret), false, secret);
+    const status = JSON.parse(text) as { region: unknown; uptimeSeconds: unknown; checks: Record<string, unknown>[] };
+    assert.equal(status.region, 'europe-west1');
+    assert.equal(typeof status.uptimeSeconds, 'number');
+    const row = status.checks[0] ?? {};
+    assert.equal(row['url'], backend.url);
+    assert.deepEqual(row['streak'], { failing: true, runs: 2, since: first['startedAt'], firstRunId: first['runId'], fromStart: true });
+    const ratio = { runs: 2, ok: 0, ratio: 0 };
+    assert.deepEqual(row['successRatio'], { hour: ratio, day: ratio });
+    assert.deepEqual(
+      row['recent'],
+      [first, second].map((run) => ({ runId: run['runId'], result: 'failure', reason: 'close_1011', startedAt: run['startedAt'] })),
+    );
+  });
+
   it('runs every check once at start-up', async (t) => {
     const auth = jwtAuth(REFERENCE_SECRET);
     const { service } = await serve(config([target(backend.url, auth, { target: 'eager', checks: [goldenPathCheck({ schedule: NEVER })] })]), {
