@@ -21,6 +21,7 @@ Runs every check on its schedule and serves:
   /runs/:id     a recent run with its transcript (/runs/:id/view as a page)
   POST /checks/:name/run[?target=T]   run a check now (Authorization: Bearer $CANARY_ADMIN_TOKEN;
                 off when no admin token is configured)
+  POST /-/reload   re-read the config (the same bearer token), as SIGHUP does
 
   --config PATH  a YAML file or a folder of them. Without it, the reference backend starts on a
                  free port and checks/local.yaml runs against it, in a demo mode that injects a
@@ -29,6 +30,8 @@ Runs every check on its schedule and serves:
   --host H       address to listen on (default 0.0.0.0)
 
 Logs are JSON lines in Cloud Logging's structured format (human-readable on a terminal).
+SIGHUP re-reads the config: unchanged checks keep their history and schedule; an invalid config
+is refused with its problems logged and the previous one keeps running.
 SIGTERM or SIGINT stops scheduling, lets running checks finish (then cancels them), flushes the
 logs and exits 0 within 8 seconds. A bad config exits 2 before anything starts.
 `;
@@ -70,19 +73,30 @@ export async function serveCommand(argv: readonly string[], io: Io, abort?: Abor
   const port = parsePort(portText, values.port === undefined && io.env['PORT'] !== undefined ? 'PORT' : '--port');
   let backend: LocalBackend | null = null;
   let config: Config;
+  let read: () => Promise<Config>;
   if (values.config === undefined) {
     backend = await startLocalBackend(io.env);
+    const env = { ...io.env, CANARY_TARGET_PORT: String(backend.port) };
+    read = () => loadConfig(LOCAL_CONFIG, env, CHECK_CONFIGS);
     try {
-      config = await loadConfig(LOCAL_CONFIG, { ...io.env, CANARY_TARGET_PORT: String(backend.port) }, CHECK_CONFIGS);
+      config = await read();
     } catch (error) {
       await backend.close();
       throw error;
     }
   } else {
-    config = await loadConfig(values.config, io.env, CHECK_CONFIGS);
+    const path = values.config;
+    read = () => loadConfig(path, io.env, CHECK_CONFIGS);
+    config = await read();
   }
   const adminToken = io.env['CANARY_ADMIN_TOKEN'] || config.service.adminToken;
-  const secrets = configSecrets(config, io.env, adminToken);
+  let secrets = configSecrets(config, io.env, adminToken);
+  /** A reload adds the new config's secrets to the redacted ones (runs of the old config may still be going). */
+  const reread = async (): Promise<Config> => {
+    const next = await read();
+    secrets = [...new Set([...secrets, ...configSecrets(next, io.env, adminToken)])];
+    return next;
+  };
   const logger = createLogger({
     destination: io.logStream,
     pretty: io.isTty,
@@ -93,13 +107,20 @@ export async function serveCommand(argv: readonly string[], io: Io, abort?: Abor
   const demo = backend === null ? null : startDemo(backend, logger);
   let service;
   try {
-    service = await startService({ config, port, host: values.host ?? '0.0.0.0', logger, adminToken, env: io.env });
+    service = await startService({ config, port, host: values.host ?? '0.0.0.0', logger, adminToken, env: io.env, loadConfig: reread });
   } catch (error) {
     demo?.stop();
     await backend?.close();
     throw error;
   }
+  const running = service;
+  const onHangup = (): void => {
+    logger.info('received SIGHUP: reloading the config');
+    void running.reload();
+  };
+  process.on('SIGHUP', onHangup);
   const signal = await stopSignal(abort);
+  process.off('SIGHUP', onHangup);
   const hardExit = setTimeout(() => {
     io.stderr('canary: shutdown did not finish in time; exiting\n');
     process.exit(0);
