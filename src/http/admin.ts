@@ -69,7 +69,8 @@ export function adminReloadHandler(deps: HttpDeps): (req: Request, res: Response
       const { kind: _kind, ...changes } = outcome;
       res.status(200).json({ status: 'reloaded', ...changes });
     } else {
-      res.status(422).json({ error: `config invalid (${outcome.problems} problems, see the log); the previous config keeps running` });
+      const problems = `${outcome.problems} problem${outcome.problems === 1 ? '' : 's'}`;
+      res.status(422).json({ error: `config invalid (${problems}, see the log); the previous config keeps running` });
     }
   };
 }
