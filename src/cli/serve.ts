@@ -1,4 +1,7 @@
+import { readdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isConfigFileName } from '../config/discover.ts';
 import { loadConfig } from '../config/load.ts';
 import { CHECK_CONFIGS } from '../checks/registry.ts';
 import { configSecrets } from '../config/secrets.ts';
@@ -23,9 +26,10 @@ Runs every check on its schedule and serves:
                 off when no admin token is configured)
   POST /-/reload   re-read the config (the same bearer token), as SIGHUP does
 
-  --config PATH  a YAML file or a folder of them. Without it, the reference backend starts on a
-                 free port and checks/local.yaml runs against it, in a demo mode that injects a
-                 fault now and then so both states show.
+  --config PATH  a YAML file or a folder of them (a folder without one exits 2: "no targets
+                 configured"). Without it, the reference backend starts on a free port and
+                 checks/local.yaml runs against it, in a demo mode that injects a fault now and
+                 then so both states show.
   --port N       port to listen on (default: the PORT environment variable, else 8080)
   --host H       address to listen on (default 0.0.0.0)
 
@@ -43,6 +47,23 @@ function parsePort(text: string, source: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`${source} expects a port 0-65535, got "${text}"`);
   return port;
+}
+
+/**
+ * The line `serve` exits 2 with when `path` holds no target: a folder without a config file (only
+ * templates, or empty), or a folder path that does not exist, as in the image when nothing is
+ * mounted. Null otherwise (a missing file is a config error, which names it).
+ */
+export async function noTargetsMessage(path: string): Promise<string | null> {
+  let names: string[] = [];
+  try {
+    if (!(await stat(path)).isDirectory()) return null;
+    names = await readdir(path);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ENOENT' || /\.ya?ml$/.test(path)) return null;
+  }
+  if (names.some(isConfigFileName)) return null;
+  return `no targets configured: mount your checks at ${resolve(path)} (one YAML file per target; canary init writes one), or run canary serve without --config for the demo`;
 }
 
 /** Waits for SIGTERM or SIGINT (or the abort signal, in tests). */
@@ -86,6 +107,11 @@ export async function serveCommand(argv: readonly string[], io: Io, abort?: Abor
     }
   } else {
     const path = values.config;
+    const empty = await noTargetsMessage(path);
+    if (empty !== null) {
+      io.stderr(`canary serve: ${empty}\n`);
+      return 2;
+    }
     read = () => loadConfig(path, io.env, CHECK_CONFIGS);
     config = await read();
   }
