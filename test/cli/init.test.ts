@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -81,4 +81,36 @@ describe('canary init', { concurrency: true }, () => {
       assert.deepEqual(await canary(['init', ...args]), { code: 2, stdout: '', stderr: `canary init: ${message}\n\n${INIT_HELP}` });
     });
   }
+});
+
+describe('canary serve without a target', { concurrency: true }, () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'canary-empty-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const refusal = (at: string): string =>
+    `canary serve: no targets configured: mount your checks at ${at} (one YAML file per target; canary init writes one), or run canary serve without --config for the demo\n`;
+
+  it('exits 2 naming the folder when it holds only templates', async () => {
+    const folder = join(dir, 'templates-only');
+    await mkdir(folder);
+    await writeFile(join(folder, 'staging.example.yaml'), 'target: staging\n');
+    assert.deepEqual(await canary(['serve', '--config', folder, '--port', '0']), { code: 2, stdout: '', stderr: refusal(folder) });
+  });
+
+  it('exits 2 naming the folder when it does not exist', async () => {
+    const folder = join(dir, 'not-mounted');
+    assert.deepEqual(await canary(['serve', '--config', folder, '--port', '0']), { code: 2, stdout: '', stderr: refusal(folder) });
+  });
+
+  it('leaves a missing YAML file to the config error that names it', async () => {
+    const file = join(dir, 'missing.yaml');
+    assert.deepEqual(await canary(['serve', '--config', file, '--port', '0']), {
+      code: 2,
+      stdout: '',
+      stderr: `canary: invalid config\n${file}: (file): cannot read: file not found\n`,
+    });
+  });
 });
