@@ -7,16 +7,17 @@
 # pins the major; to pin the exact image as well, append its digest to both FROM lines:
 #   FROM node:24-bookworm-slim@sha256:<digest>   (docker buildx imagetools inspect node:24-bookworm-slim)
 #
-# Configuration. The command is `canary serve --config checks`: every *.yaml/*.yml in /app/checks
-# except templates (*.example.yaml). The image ships checks/local.yaml, which targets the reference
-# backend at ws://127.0.0.1:${CANARY_TARGET_PORT:-8765}/ws, and the templates. For real targets:
-#  - bake the config into a derived image. Use a folder of its own: /app/checks keeps local.yaml.
+# Configuration. The command is `canary serve --config config`: every *.yaml/*.yml in /app/config
+# except templates (*.example.yaml). The image has no /app/config, so without your checks it exits
+# 2 at once with "no targets configured: mount your checks at /app/config ..." rather than
+# monitoring nothing. (It ships checks/local.yaml for the demo, `canary serve` without --config, and
+# the templates in /app/checks.) Give it your checks:
+#  - bake them into a derived image:
 #        FROM <registry>/canary:<tag>
 #        COPY staging.yaml production.yaml /app/config/
-#        CMD ["serve", "--config", "config"]
-#  - or mount it over /app/checks, which hides what the image ships there. On Cloud Run: a Secret
-#    Manager secret as a volume at /app/checks (one secret per volume, so one file, one target);
-#    with Docker: -v "$PWD/my-checks:/app/checks:ro".
+#  - or mount them at /app/config. On Cloud Run: a Secret Manager secret as a volume at
+#    /app/config (one secret per volume, so one file, one target); with Docker:
+#    -v "$PWD/my-checks:/app/config:ro". `canary init` writes a first file.
 # Either way the secrets themselves (STAGING_JWT_SECRET, PRODUCTION_JWT_SECRET, CANARY_ADMIN_TOKEN)
 # come from the environment, never from a file in the image. deploy/cloudrun/ has the service.
 #
@@ -58,4 +59,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form: node is PID 1 and gets SIGTERM itself, so shutdown drains runs and exits 0.
 ENTRYPOINT ["node", "dist/cli/main.js"]
-CMD ["serve", "--config", "checks"]
+CMD ["serve", "--config", "config"]

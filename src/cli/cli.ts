@@ -4,6 +4,7 @@ import { RUN_HELP, runCommand } from './run.ts';
 import { VALIDATE_HELP, validateCommand } from './validate.ts';
 import { targetCommand, targetHelp } from './target.ts';
 import { SERVE_HELP, serveCommand } from './serve.ts';
+import { INIT_HELP, initCommand } from './init.ts';
 import { FaultSpecError } from './reference-seam.ts';
 import { UsageError, type Io } from './usage.ts';
 
@@ -16,6 +17,7 @@ Verbs:
   validate   check config files without running them
   serve      run the checks on their schedules with metrics, status page and logs (the service)
   target     start the reference backend (the demo and test counterpart)
+  init       write a first target file from a URL and an auth type
 
 canary <verb> --help shows a verb's options.
 `;
@@ -30,6 +32,7 @@ const VERBS: Readonly<Record<string, Verb>> = {
   serve: { help: () => SERVE_HELP, run: (argv, io) => serveCommand(argv, io) },
   validate: { help: () => VALIDATE_HELP, run: validateCommand },
   target: { help: targetHelp, run: (argv, io) => targetCommand(argv, io) },
+  init: { help: () => INIT_HELP, run: initCommand },
 };
 
 /** Runs the CLI and returns the exit code. */

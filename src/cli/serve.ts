@@ -1,4 +1,7 @@
+import { readdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isConfigFileName } from '../config/discover.ts';
 import { loadConfig } from '../config/load.ts';
 import { CHECK_CONFIGS } from '../checks/registry.ts';
 import { configSecrets } from '../config/secrets.ts';
@@ -21,14 +24,18 @@ Runs every check on its schedule and serves:
   /runs/:id     a recent run with its transcript (/runs/:id/view as a page)
   POST /checks/:name/run[?target=T]   run a check now (Authorization: Bearer $CANARY_ADMIN_TOKEN;
                 off when no admin token is configured)
+  POST /-/reload   re-read the config (the same bearer token), as SIGHUP does
 
-  --config PATH  a YAML file or a folder of them. Without it, the reference backend starts on a
-                 free port and checks/local.yaml runs against it, in a demo mode that injects a
-                 fault now and then so both states show.
+  --config PATH  a YAML file or a folder of them (a folder without one exits 2: "no targets
+                 configured"). Without it, the reference backend starts on a free port and
+                 checks/local.yaml runs against it, in a demo mode that injects a fault now and
+                 then so both states show.
   --port N       port to listen on (default: the PORT environment variable, else 8080)
   --host H       address to listen on (default 0.0.0.0)
 
 Logs are JSON lines in Cloud Logging's structured format (human-readable on a terminal).
+SIGHUP re-reads the config: unchanged checks keep their history and schedule; an invalid config
+is refused with its problems logged and the previous one keeps running.
 SIGTERM or SIGINT stops scheduling, lets running checks finish (then cancels them), flushes the
 logs and exits 0 within 8 seconds. A bad config exits 2 before anything starts.
 `;
@@ -40,6 +47,23 @@ function parsePort(text: string, source: string): number {
   const port = Number(text);
   if (!/^\d+$/.test(text) || port > 65535) throw new UsageError(`${source} expects a port 0-65535, got "${text}"`);
   return port;
+}
+
+/**
+ * The line `serve` exits 2 with when `path` holds no target: a folder without a config file (only
+ * templates, or empty), or a folder path that does not exist, as in the image when nothing is
+ * mounted. Null otherwise (a missing file is a config error, which names it).
+ */
+export async function noTargetsMessage(path: string): Promise<string | null> {
+  let names: string[] = [];
+  try {
+    if (!(await stat(path)).isDirectory()) return null;
+    names = await readdir(path);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ENOENT' || /\.ya?ml$/.test(path)) return null;
+  }
+  if (names.some(isConfigFileName)) return null;
+  return `no targets configured: mount your checks at ${resolve(path)} (one YAML file per target; canary init writes one), or run canary serve without --config for the demo`;
 }
 
 /** Waits for SIGTERM or SIGINT (or the abort signal, in tests). */
@@ -70,19 +94,35 @@ export async function serveCommand(argv: readonly string[], io: Io, abort?: Abor
   const port = parsePort(portText, values.port === undefined && io.env['PORT'] !== undefined ? 'PORT' : '--port');
   let backend: LocalBackend | null = null;
   let config: Config;
+  let read: () => Promise<Config>;
   if (values.config === undefined) {
     backend = await startLocalBackend(io.env);
+    const env = { ...io.env, CANARY_TARGET_PORT: String(backend.port) };
+    read = () => loadConfig(LOCAL_CONFIG, env, CHECK_CONFIGS);
     try {
-      config = await loadConfig(LOCAL_CONFIG, { ...io.env, CANARY_TARGET_PORT: String(backend.port) }, CHECK_CONFIGS);
+      config = await read();
     } catch (error) {
       await backend.close();
       throw error;
     }
   } else {
-    config = await loadConfig(values.config, io.env, CHECK_CONFIGS);
+    const path = values.config;
+    const empty = await noTargetsMessage(path);
+    if (empty !== null) {
+      io.stderr(`canary serve: ${empty}\n`);
+      return 2;
+    }
+    read = () => loadConfig(path, io.env, CHECK_CONFIGS);
+    config = await read();
   }
   const adminToken = io.env['CANARY_ADMIN_TOKEN'] || config.service.adminToken;
-  const secrets = configSecrets(config, io.env, adminToken);
+  let secrets = configSecrets(config, io.env, adminToken);
+  /** A reload adds the new config's secrets to the redacted ones (runs of the old config may still be going). */
+  const reread = async (): Promise<Config> => {
+    const next = await read();
+    secrets = [...new Set([...secrets, ...configSecrets(next, io.env, adminToken)])];
+    return next;
+  };
   const logger = createLogger({
     destination: io.logStream,
     pretty: io.isTty,
@@ -93,13 +133,20 @@ export async function serveCommand(argv: readonly string[], io: Io, abort?: Abor
   const demo = backend === null ? null : startDemo(backend, logger);
   let service;
   try {
-    service = await startService({ config, port, host: values.host ?? '0.0.0.0', logger, adminToken, env: io.env });
+    service = await startService({ config, port, host: values.host ?? '0.0.0.0', logger, adminToken, env: io.env, loadConfig: reread });
   } catch (error) {
     demo?.stop();
     await backend?.close();
     throw error;
   }
+  const running = service;
+  const onHangup = (): void => {
+    logger.info('received SIGHUP: reloading the config');
+    void running.reload();
+  };
+  process.on('SIGHUP', onHangup);
   const signal = await stopSignal(abort);
+  process.off('SIGHUP', onHangup);
   const hardExit = setTimeout(() => {
     io.stderr('canary: shutdown did not finish in time; exiting\n');
     process.exit(0);

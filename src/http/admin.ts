@@ -34,6 +34,47 @@ export function ranBody(result: CheckResult): Record<string, unknown> {
   return { ...rest, transcriptUrl: `/runs/${encodeURIComponent(result.runId)}` };
 }
 
+/** Answers 404 when the admin endpoints are off and 401 without the right bearer token; true when authorized. */
+function authorize(deps: HttpDeps, req: Request, res: Response, report: (outcome: AdminOutcome) => void): boolean {
+  if (deps.adminToken === null || deps.adminToken === '') {
+    report('disabled');
+    res.status(404).json({ error: ADMIN_DISABLED_ERROR });
+    return false;
+  }
+  const presented = bearerToken(req.get('authorization'));
+  if (presented === null || !tokenMatches(presented, deps.adminToken)) {
+    report('unauthorized');
+    res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: presented === null ? 'missing bearer token' : 'invalid bearer token' });
+    return false;
+  }
+  return true;
+}
+
+/**
+ * `POST /-/reload`: re-reads the configuration. 404 when the admin endpoints are off (or the service
+ * cannot reload), 401 without the right bearer token, 200 with what changed, or 422 when the new
+ * configuration is invalid: its problems go to the log only (they may quote values), and the old
+ * configuration keeps running.
+ */
+export function adminReloadHandler(deps: HttpDeps): (req: Request, res: Response) => Promise<void> {
+  return async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    if (!authorize(deps, req, res, () => undefined)) return;
+    if (deps.reload === undefined) {
+      res.status(404).json({ error: 'reload unavailable' });
+      return;
+    }
+    const outcome = await deps.reload();
+    if (outcome.kind === 'reloaded') {
+      const { kind: _kind, ...changes } = outcome;
+      res.status(200).json({ status: 'reloaded', ...changes });
+    } else {
+      const problems = `${outcome.problems} problem${outcome.problems === 1 ? '' : 's'}`;
+      res.status(422).json({ error: `config invalid (${problems}, see the log); the previous config keeps running` });
+    }
+  };
+}
+
 /**
  * `POST /checks/:name/run[?target=]`: runs a check now. Answers 404 when the endpoint is off,
  * 401 without the right bearer token, then by the scheduler's outcome: 200, 404, or 409.
@@ -48,17 +89,7 @@ export function adminRunHandler(deps: HttpDeps): (req: Request<{ name: string }>
     };
     res.set('Cache-Control', 'no-store');
 
-    if (deps.adminToken === null || deps.adminToken === '') {
-      report('disabled');
-      res.status(404).json({ error: ADMIN_DISABLED_ERROR });
-      return;
-    }
-    const presented = bearerToken(req.get('authorization'));
-    if (presented === null || !tokenMatches(presented, deps.adminToken)) {
-      report('unauthorized');
-      res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: presented === null ? 'missing bearer token' : 'invalid bearer token' });
-      return;
-    }
+    if (!authorize(deps, req, res, report)) return;
     if (rawTarget !== undefined && typeof rawTarget !== 'string') {
       report('bad_request');
       res.status(400).json({ error: 'give target at most once' });

@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { html } from './html.ts';
 import { page } from './layout.ts';
-import { adminRunHandler } from './admin.ts';
+import { adminReloadHandler, adminRunHandler } from './admin.ts';
 import { renderRunPage } from './run-page.ts';
 import { statusView } from './status-json.ts';
 import { renderStatusPage } from './status-page.ts';
@@ -44,6 +44,7 @@ function httpStatusOf(error: unknown): number | null {
  * | `GET /healthz` | 200 `{"status":"ok"}` |
  * | `GET /readyz` | 200 `{"status":"ready"}` or 503 `{"status":"not ready"}` |
  * | `POST /checks/:name/run` | runs a check now (bearer admin token) |
+ * | `POST /-/reload` | re-reads the configuration (bearer admin token) |
  */
 export function createHttpApp(deps: HttpDeps): express.Express {
   const app = express();
@@ -116,6 +117,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     .all(getOnly);
 
   app.route('/checks/:name/run').post(adminRunHandler(deps)).all(methodNotAllowed('POST'));
+  app.route('/-/reload').post(adminReloadHandler(deps)).all(methodNotAllowed('POST'));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

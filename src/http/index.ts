@@ -6,4 +6,4 @@ export { ADMIN_DISABLED_ERROR } from './admin.ts';
 export { statusView } from './status-json.ts';
 export type { CheckState, CheckStatusView, StateCounts, StatusView } from './status-json.ts';
 export { STATUS_REFRESH_SECONDS } from './status-page.ts';
-export type { AdminOutcome, AdminRequestEvent, HttpDeps, RunNowOutcome } from './types.ts';
+export type { AdminOutcome, AdminRequestEvent, HttpDeps, ReloadOutcome, RunNowOutcome } from './types.ts';

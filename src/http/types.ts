@@ -10,6 +10,19 @@ export type RunNowOutcome =
   /** That check is running right now (checks never overlap themselves). */
   | { readonly kind: 'busy' };
 
+/** What a configuration reload (`POST /-/reload`, SIGHUP) did. */
+export type ReloadOutcome =
+  | {
+      readonly kind: 'reloaded';
+      /** Job keys (`target/check`) by what happened to them. */
+      readonly added: readonly string[];
+      readonly removed: readonly string[];
+      readonly changed: readonly string[];
+      readonly unchanged: number;
+    }
+  /** The new configuration was refused (its problems are in the log); the old one keeps running. */
+  | { readonly kind: 'invalid'; readonly problems: number };
+
 /** How an admin request ended; the `outcome` of {@link AdminRequestEvent}. */
 export type AdminOutcome = 'disabled' | 'unauthorized' | 'bad_request' | RunNowOutcome['kind'] | 'error';
 
@@ -34,7 +47,9 @@ export interface HttpDeps {
   ready(): boolean;
   /** Runs one check now, outside its schedule. `target` narrows a check name several targets share. */
   runNow(check: string, target: string | undefined): Promise<RunNowOutcome>;
-  /** Bearer token of `POST /checks/:name/run`; null (or empty) turns the endpoint off. */
+  /** Re-reads the configuration (`POST /-/reload`); absent when the service cannot reload. */
+  reload?(): Promise<ReloadOutcome>;
+  /** Bearer token of `POST /checks/:name/run` and `POST /-/reload`; null (or empty) turns the endpoint off. */
   readonly adminToken: string | null;
   /** Called once per admin request, for logging; never receives the token. */
   onAdminRequest?(event: AdminRequestEvent): void;

@@ -49,6 +49,9 @@ export interface Families {
   readonly configInfo: Gauge<'target' | 'check' | 'type'>;
   readonly buildInfo: Gauge<'version' | 'revision'>;
   readonly dependencyHealth: Gauge<CheckLabel | 'endpoint' | 'state'>;
+  readonly reloadSuccessful: Gauge;
+  readonly reloadSuccessTime: Gauge;
+  readonly reloads: Counter<'result'>;
 }
 
 /**
@@ -155,6 +158,13 @@ export function createFamilies(registry: Registry<OpenMetricsContentType>): Fami
       'State of each configured health endpoint at the last dependency_health run: 1 for its state (healthy, starting, unhealthy, unreachable), 0 for the others.',
       [...check, 'endpoint', 'state'],
     ),
+    reloadSuccessful: gauge('canary_config_last_reload_successful', 'Whether the last configuration reload (SIGHUP or POST /-/reload) succeeded: 1 yes (and at start), 0 no.', []),
+    reloadSuccessTime: gauge(
+      'canary_config_last_reload_success_timestamp_seconds',
+      'Unix time in seconds of the last successful configuration load (the start, or a reload).',
+      [],
+    ),
+    reloads: counter('canary_config_reloads_total', 'Configuration reloads (SIGHUP or POST /-/reload), by result (success, failure).', ['result']),
   };
 }
 

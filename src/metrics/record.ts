@@ -20,7 +20,7 @@ function epochSeconds(iso: string): number | null {
  */
 export class ResultRecorder {
   readonly #families: Families;
-  readonly #index: ConfigIndex;
+  #index: ConfigIndex;
   readonly #protocol: ProtocolTracker;
 
   constructor(families: Families, index: ConfigIndex) {
@@ -84,6 +84,11 @@ export class ResultRecorder {
       const expiresAt = epochSeconds(result.tlsCertExpiresAt);
       if (expiresAt !== null) f.tlsCertExpiry.set({ target: result.target }, expiresAt);
     }
+  }
+
+  /** Reads label values from a reloaded configuration from now on. */
+  reindex(index: ConfigIndex): void {
+    this.#index = index;
   }
 
   /** A due run was skipped. */

@@ -4,6 +4,7 @@ import type { CheckResult } from '../result/types.ts';
 import type { ResultSink, ScheduleSink, SkipReason } from '../result/sinks.ts';
 import { revision, VERSION } from '../version.ts';
 import { indexConfig } from './config-index.ts';
+import { configChange, forgetSeries } from './forget.ts';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, openMetricsToText, wantsOpenMetrics } from './exposition.ts';
 import { createFamilies } from './families.ts';
 import { ResultRecorder } from './record.ts';
@@ -40,6 +41,17 @@ export interface CanaryMetrics extends ResultSink, ScheduleSink {
   /** Observes how late (seconds) a run started in `canary_schedule_lag_seconds`; negative counts as 0. */
   started(target: string, check: string, lagSeconds: number): void;
   /**
+   * Moves to a reloaded configuration: every series of a removed check or target goes (prom-client
+   * `remove`), a check whose config changed starts its series afresh (a counter reset, which
+   * `rate()` handles), a new check's series appear at zero, and unchanged checks keep theirs.
+   */
+  reconfigure(config: Config): Promise<void>;
+  /**
+   * Records the outcome of a reload: `canary_config_reloads_total{result}`,
+   * `canary_config_last_reload_successful` and, on success, the time (Unix seconds) of the load.
+   */
+  reloaded(successful: boolean, atSeconds: number): void;
+  /**
    * Renders /metrics for a request's Accept header: OpenMetrics 1.0 with exemplars when the scraper
    * asks for `application/openmetrics-text` (as Prometheus does), else the Prometheus text format
    * 0.0.4 without exemplars.
@@ -53,6 +65,8 @@ export interface MetricsOptions {
   readonly revision?: string;
   /** Include Node's process metrics (prom-client's default metrics). Default true. */
   readonly defaultMetrics?: boolean;
+  /** When the configuration was loaded (Unix seconds), for `canary_config_last_reload_success_timestamp_seconds`; default now. */
+  readonly loadedAtSeconds?: number;
 }
 
 /**
@@ -66,7 +80,11 @@ export function createMetrics(config: Config, options: MetricsOptions = {}): Can
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const families = createFamilies(registry);
   families.buildInfo.set({ version: VERSION, revision: options.revision ?? revision() }, 1);
-  const index = indexConfig(config);
+  families.reloadSuccessful.set(1);
+  families.reloadSuccessTime.set(options.loadedAtSeconds ?? Date.now() / 1000);
+  families.reloads.inc({ result: 'success' }, 0);
+  families.reloads.inc({ result: 'failure' }, 0);
+  let index = indexConfig(config);
   zeroConfiguredSeries(families, index);
   const recorder = new ResultRecorder(families, index);
 
@@ -75,6 +93,19 @@ export function createMetrics(config: Config, options: MetricsOptions = {}): Can
     record: (result) => recorder.record(result),
     skipped: (target, check, reason) => recorder.skipped(target, check, reason),
     started: (target, check, lagSeconds) => recorder.started(target, check, lagSeconds),
+    async reconfigure(next) {
+      const nextIndex = indexConfig(next);
+      const change = configChange(index, nextIndex);
+      index = nextIndex;
+      recorder.reindex(nextIndex);
+      await forgetSeries(families, change);
+      zeroConfiguredSeries(families, { ...nextIndex, checks: change.fresh });
+    },
+    reloaded(successful, atSeconds) {
+      families.reloads.inc({ result: successful ? 'success' : 'failure' });
+      families.reloadSuccessful.set(successful ? 1 : 0);
+      if (successful) families.reloadSuccessTime.set(atSeconds);
+    },
     async render(accept) {
       const openMetrics = await registry.metrics();
       return wantsOpenMetrics(accept)

@@ -2,13 +2,15 @@ import type { Config } from '../config/types.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { createMetrics, type CanaryMetrics } from '../metrics/index.ts';
 import { createRunLogSink, traceFromHeaderValue, type CanaryLogger } from '../logging/index.ts';
-import { createHttpApp, listen, type HttpServer, type RunNowOutcome } from '../http/index.ts';
+import { createHttpApp, listen, type HttpServer, type ReloadOutcome, type RunNowOutcome } from '../http/index.ts';
+import { ConfigError, formatProblem } from '../config/errors.ts';
 import type { CheckResult } from '../result/types.ts';
 import { VERSION } from '../version.ts';
 import { Executor } from './executor.ts';
 import { jobKey, jobsOf, type Job } from './jobs.ts';
 import { RunStore, DEFAULT_RUNS_PER_CHECK } from './run-store.ts';
-import { Scheduler } from './scheduler.ts';
+import { diffJobs } from './reload.ts';
+import { JobSchedules } from './schedules.ts';
 import { snapshot } from './status.ts';
 import type { ResultSink, SkipReason } from '../result/sinks.ts';
 
@@ -30,6 +32,11 @@ export interface ServiceOptions {
   readonly sinks?: readonly ResultSink[];
   /** Run every check once at start-up (default true). */
   readonly runAtStart?: boolean;
+  /**
+   * Reads the configuration again, for {@link RunningService.reload} (SIGHUP, `POST /-/reload`);
+   * throws `ConfigError` when it is invalid. Without it the service cannot reload.
+   */
+  readonly loadConfig?: () => Promise<Config>;
 }
 
 export interface RunningService {
@@ -39,6 +46,13 @@ export interface RunningService {
   readonly store: RunStore;
   /** Runs a check now (as the admin endpoint does). */
   runNow(check: string, target?: string): Promise<RunNowOutcome>;
+  /**
+   * Re-reads the configuration with `loadConfig` and moves to it: unchanged checks keep their
+   * schedule and history, changed and new ones start (and run once now), removed ones stop and their
+   * series go. An invalid configuration is refused with its problems logged; the old one keeps
+   * running. Reloads never overlap; this never rejects.
+   */
+  reload(): Promise<ReloadOutcome>;
   /**
    * Stops scheduling, lets in-flight runs finish for up to {@link SHUTDOWN_GRACE_MS} then cancels
    * them, closes the HTTP server and flushes the logs.
@@ -71,13 +85,23 @@ class JobLedger implements ResultSink {
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   const clock = options.clock ?? systemClock;
   const { logger, config } = options;
-  const jobs = jobsOf(config);
-  const metrics = createMetrics(config, options.revision === undefined ? {} : { revision: options.revision });
+  let jobs = jobsOf(config);
+  let jobKeys = new Set(jobs.map((job) => job.key));
+  const metrics = createMetrics(config, {
+    loadedAtSeconds: clock.nowMs() / 1000,
+    ...(options.revision === undefined ? {} : { revision: options.revision }),
+  });
+  /** Results of a check removed by a reload while it ran do not bring its series back. */
+  const configuredMetrics: ResultSink = {
+    record: (result) => {
+      if (jobKeys.has(jobKey(result.target, result.check))) metrics.record(result);
+    },
+  };
   const store = new RunStore(options.runsPerCheck ?? DEFAULT_RUNS_PER_CHECK);
   const ledger = new JobLedger();
   const executor = new Executor({
     clock,
-    sinks: [store, ledger, metrics, createRunLogSink(logger), ...(options.sinks ?? [])],
+    sinks: [store, ledger, configuredMetrics, createRunLogSink(logger), ...(options.sinks ?? [])],
     ...(options.env === undefined ? {} : { env: options.env }),
     onSinkError: (error) => logger.error('a result sink failed', { error: String(error) }),
   });
@@ -97,14 +121,41 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     logger.child({ labels: { target: job.target.target, check: job.check.name } }).warning(`run skipped: ${reason}`, { reason });
   };
 
-  const scheduler = new Scheduler(jobs, {
+  const scheduler = new JobSchedules({
     clock,
-    runAtStart: options.runAtStart ?? true,
     onDue: (job, scheduledAtMs) => {
       if (!accepting) return;
       if (start(job, scheduledAtMs) === null) skip(job, 'overlap');
     },
   });
+
+  const applyReload = async (): Promise<ReloadOutcome> => {
+    let next: Config;
+    try {
+      if (options.loadConfig === undefined) throw new Error('this service has no config to re-read');
+      next = await options.loadConfig();
+    } catch (error) {
+      const problems = error instanceof ConfigError ? error.problems.map(formatProblem) : [String(error)];
+      metrics.reloaded(false, clock.nowMs() / 1000);
+      logger.error(`config reload failed: the previous config keeps running\n${problems.join('\n')}`, { problems });
+      return { kind: 'invalid', problems: problems.length };
+    }
+    const diff = diffJobs(jobs, next);
+    jobs = [...diff.jobs];
+    jobKeys = new Set(jobs.map((job) => job.key));
+    await metrics.reconfigure(next);
+    await scheduler.replace(jobs);
+    metrics.reloaded(true, clock.nowMs() / 1000);
+    const { jobs: _jobs, ...changes } = diff;
+    logger.info('config reloaded', { ...changes });
+    return { kind: 'reloaded', ...changes };
+  };
+  let reloading: Promise<unknown> = Promise.resolve();
+  const reload = (): Promise<ReloadOutcome> => {
+    const done = reloading.then(applyReload);
+    reloading = done.catch(() => undefined);
+    return done;
+  };
 
   const runNow = async (check: string, target?: string): Promise<RunNowOutcome> => {
     const matches = jobs.filter((job) => job.check.name === check && (target === undefined || job.target.target === target));
@@ -133,6 +184,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     renderMetrics: (accept) => metrics.render(accept),
     ready: () => accepting && scheduler.running,
     runNow,
+    ...(options.loadConfig === undefined ? {} : { reload }),
     adminToken: options.adminToken,
     onAdminRequest: (event) => {
       const trace = traceFromHeaderValue(event.traceHeader, logger.projectId);
@@ -150,7 +202,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await executor.drain(0);
     throw error;
   }
-  scheduler.start();
+  scheduler.start(jobs, options.runAtStart ?? true);
   logger.info(`canary ${VERSION} serving on ${server.url}`, {
     targets: config.targets.map((t) => t.target),
     checks: jobs.map((job) => job.key),
@@ -165,6 +217,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     metrics,
     store,
     runNow,
+    reload,
     close: () => {
       closing ??= (async () => {
         accepting = false;

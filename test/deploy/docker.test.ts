@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,13 +159,13 @@ describe('the image, replayed from the Dockerfile', { timeout: NPM_TIMEOUT_MS + 
     assert.equal(process.versions.node.split('.')[0], '24');
   });
 
-  it('runs canary serve --config checks as the non-root user node, in production mode, on port 8080', () => {
+  it('runs canary serve --config config as the non-root user node, in production mode, on port 8080', () => {
     assert.equal(image.user, 'node');
     assert.equal(image.workdir, '/app');
     assert.deepEqual(image.expose, ['8080']);
     assert.deepEqual(image.env, { NODE_ENV: 'production', CANARY_REVISION: REVISION });
     assert.deepEqual(image.entrypoint, ['node', 'dist/cli/main.js']);
-    assert.deepEqual(image.cmd, ['serve', '--config', 'checks']);
+    assert.deepEqual(image.cmd, ['serve', '--config', 'config']);
     assert.ok(!('PORT' in image.env), 'PORT is Cloud Run\'s to set');
     // The build stage is replayed when the final stage first copies from it, after its own RUN.
     assert.deepEqual(replayLog, [
@@ -221,13 +221,32 @@ describe('the image, replayed from the Dockerfile', { timeout: NPM_TIMEOUT_MS + 
     assert.deepEqual(shipped, ['canary.schema.json', 'local.yaml', ...templates].sort());
   });
 
+  it('refuses to start without checks mounted at /app/config: exit 2 and one line that says where', async () => {
+    const env = { ...image.env, PATH: CONTAINER_PATH, PORT: String(await freePort()) };
+    const [command, args] = withThisNode([...(image.entrypoint ?? []), ...(image.cmd ?? [])]);
+    const ran = await execFileAsync(command, args, { cwd: replayed.dir, env, timeout: 15_000 }).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (error: { code?: number; stdout?: string; stderr?: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    );
+    assert.deepEqual(ran, {
+      code: 2,
+      stdout: '',
+      stderr: `canary serve: no targets configured: mount your checks at ${path.join(replayed.dir, 'config')} (one YAML file per target; canary init writes one), or run canary serve without --config for the demo\n`,
+    });
+  });
+
   it('answers /healthz, /readyz, /metrics with up=1 from its start-up run, passes its HEALTHCHECK, and exits 0 on SIGTERM', async (t) => {
     const backend = await startReferenceBackend();
     t.after(() => backend.close());
+    // What a mount at /app/config gives it: here checks/local.yaml, pointed at the reference backend.
+    const mounted = path.join(replayed.dir, 'config');
+    await mkdir(mounted);
+    await copyFile(path.join(REPO, 'checks', 'local.yaml'), path.join(mounted, 'local.yaml'));
+    t.after(() => rm(mounted, { recursive: true, force: true }));
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     // What the container gets: the image's ENV, and PORT as Cloud Run sets it. CANARY_TARGET_PORT
-    // points checks/local.yaml at the reference backend.
+    // points the mounted local.yaml at the reference backend.
     const env = { ...image.env, PATH: CONTAINER_PATH, PORT: String(port), CANARY_TARGET_PORT: String(backend.port) };
     const [command, args] = withThisNode([...(image.entrypoint ?? []), ...(image.cmd ?? [])]);
     const child = spawn(command, args, { cwd: replayed.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -35,9 +35,13 @@ async function plain(m: CanaryMetrics): Promise<string> {
 
 describe('metrics sink', { concurrency: true }, () => {
   it('creates every configured series at zero and neither up nor the last-run timestamps', async () => {
-    const text = await plain(createMetrics(oneCheckConfig(), { revision: 'r1', defaultMetrics: false }));
+    const text = await plain(createMetrics(oneCheckConfig(), { revision: 'r1', defaultMetrics: false, loadedAtSeconds: 1_700_000_000 }));
     const expected = new Map<string, number>([
       [seriesKey('canary_build_info', { version: VERSION, revision: 'r1' }), 1],
+      [seriesKey('canary_config_last_reload_successful', {}), 1],
+      [seriesKey('canary_config_last_reload_success_timestamp_seconds', {}), 1_700_000_000],
+      [seriesKey('canary_config_reloads_total', { result: 'success' }), 0],
+      [seriesKey('canary_config_reloads_total', { result: 'failure' }), 0],
       [seriesKey('canary_config_info', { ...L, type: 'golden_path' }), 1],
       [seriesKey('canary_check_timeout_seconds', L), 5],
       [seriesKey('canary_check_interval_seconds', L), 60],
