@@ -9,6 +9,7 @@ import { startDemo } from '../service/demo.ts';
 import { LOCAL_CONFIG } from './paths.ts';
 import { startLocalBackend, type LocalBackend } from './reference-seam.ts';
 import { UsageError, type Io } from './usage.ts';
+import { assertLogLevel, bindOrExplain } from './environment.ts';
 
 export const SERVE_HELP = `Usage: canary serve [--config PATH] [--port N] [--host H]
 
@@ -68,6 +69,7 @@ export async function serveCommand(argv: readonly string[], io: Io, abort?: Abor
   });
   const portText = values.port ?? io.env['PORT'] ?? '8080';
   const port = parsePort(portText, values.port === undefined && io.env['PORT'] !== undefined ? 'PORT' : '--port');
+  assertLogLevel(io.env);
   let backend: LocalBackend | null = null;
   let config: Config;
   if (values.config === undefined) {
@@ -93,7 +95,8 @@ export async function serveCommand(argv: readonly string[], io: Io, abort?: Abor
   const demo = backend === null ? null : startDemo(backend, logger);
   let service;
   try {
-    service = await startService({ config, port, host: values.host ?? '0.0.0.0', logger, adminToken, env: io.env });
+    const host = values.host ?? '0.0.0.0';
+    service = await bindOrExplain(host, port, () => startService({ config, port, host, logger, adminToken, env: io.env }));
   } catch (error) {
     demo?.stop();
     await backend?.close();
