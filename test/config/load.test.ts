@@ -36,6 +36,18 @@ const BAD: readonly BadCase[] = [
     expected: ['{dir}/a.yaml: (file): invalid YAML at line 3, column 1: Missing closing "quote'],
   },
   {
+    name: 'YAML syntax error: only the first, with a hint for an unquoted ${VAR} in a flow mapping',
+    files: { 'a.yaml': `${HEAD}auth: {type: bearer, token: \${TOKEN}}\n${CHECKS}` },
+    expected: [
+      '{dir}/a.yaml: (file): invalid YAML at line 3, column 30: Unexpected flow-map-start at node end (an unquoted ${VAR} inside {...} or [...] must be quoted: "${VAR}")',
+    ],
+  },
+  {
+    name: 'YAML syntax error: a quoted ${VAR} in a flow mapping gets no hint',
+    files: { 'a.yaml': `${HEAD}auth: {type: bearer, token: "\${TOKEN}"}}\n${CHECKS}` },
+    expected: ['{dir}/a.yaml: (file): invalid YAML at line 3, column 40: Unexpected flow-map-end token in YAML stream: "}"'],
+  },
+  {
     name: 'duplicate YAML key',
     files: { 'a.yaml': `${HEAD}target: u\n${CHECKS}` },
     expected: ['{dir}/a.yaml: (file): invalid YAML at line 3, column 1: Map keys must be unique'],
