@@ -51,12 +51,18 @@ export const readString: Reader<string> = reader((ctx, value, field) => {
   return text;
 }, { type: 'string', minLength: 1 });
 
-/** `true` or `false` (YAML booleans, not strings). */
+/**
+ * `true` or `false`: a YAML boolean, or a string that is one after interpolation
+ * (`insecure_skip_verify: ${INSECURE:-false}`).
+ */
 export const readBoolean: Reader<boolean> = reader((ctx, value, field) => {
-  if (typeof value === 'boolean') return value;
-  ctx.report(field, `expected true or false, got ${describe(value)}`);
+  const resolved = resolve(ctx, value, field);
+  if (failed(resolved)) return undefined;
+  if (typeof resolved === 'boolean') return resolved;
+  if (resolved === 'true' || resolved === 'false') return resolved === 'true';
+  ctx.report(field, `expected true or false, got ${describe(resolved)}`);
   return undefined;
-}, { type: 'boolean' });
+}, { oneOf: [{ type: 'boolean' }, { type: 'string', pattern: orReference('true|false') }] });
 
 /** A string matching `pattern`; `expected` names the shape for the message. */
 export function readMatching(pattern: RegExp, expected: string): Reader<string> {

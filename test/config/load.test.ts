@@ -670,6 +670,20 @@ test('interpolation: ${VAR}, ${VAR:-default} for unset or empty, $${ literal, in
   assert.equal(target.checks[0]?.timeoutMs, 45_000);
 });
 
+test('interpolation: booleans like numbers and durations, ${INSECURE:-false} and ${INSECURE}', async (t) => {
+  const dir = await tempFiles(t, {
+    'a.yaml': `${HEAD}${CHECKS}tls:\n  insecure_skip_verify: \${INSECURE:-false}\n`,
+  });
+  const load = async (env: NodeJS.ProcessEnv): Promise<boolean | undefined> =>
+    (await loadConfig(join(dir, 'a.yaml'), env)).targets[0]?.tls.insecureSkipVerify;
+  assert.equal(await load({}), false);
+  assert.equal(await load({ INSECURE: 'true' }), true);
+  assert.equal(await load({ INSECURE: 'false' }), false);
+  await assert.rejects(load({ INSECURE: 'yes' }), {
+    message: `${join(dir, 'a.yaml')}: tls.insecure_skip_verify: expected true or false, got "yes"`,
+  });
+});
+
 test('a folder loads its yaml and yml files sorted by name, skipping templates and hidden files', async (t) => {
   const file = (name: string): string => `target: ${name}\nurl: ws://x/ws\n${CHECKS}`;
   const dir = await tempFiles(t, {
