@@ -38,7 +38,7 @@ export const readAnyString: Reader<string> = reader((ctx, value, field) => {
     ctx.report(field, `expected a string, got ${describe(value)}`);
     return undefined;
   }
-  return interpolate(value, ctx.env, (message) => ctx.report(field, message));
+  return interpolate(value, ctx.env, reportTo(ctx, field));
 }, { type: 'string' });
 
 /** A non-empty string, environment references replaced. */
@@ -109,7 +109,12 @@ export const readDuration: Reader<number> = reader((ctx, value, field) => {
 /** A scalar with environment references replaced when it is a string; `FAILED` once reported. */
 export function resolve(ctx: Context, value: unknown, field: string): unknown {
   if (typeof value !== 'string') return value;
-  return interpolate(value, ctx.env, (message) => ctx.report(field, message)) ?? FAILED;
+  return interpolate(value, ctx.env, reportTo(ctx, field)) ?? FAILED;
+}
+
+/** Where `interpolate` reports for `field`: an unset variable is a `load` gap. */
+function reportTo(ctx: Context, field: string): (message: string, unset?: boolean) => void {
+  return (message, unset) => (unset === true ? ctx.report(field, message, 'load') : ctx.report(field, message));
 }
 
 /** Whether `resolve` failed (and reported why). */
