@@ -34,7 +34,7 @@ export async function parseYamlFile(reporter: Reporter): Promise<unknown> {
     const where = position === undefined ? '' : ` at line ${position.line}, column ${position.col}`;
     const message = first.message.split(' at line ')[0] ?? first.message;
     const line = position === undefined ? undefined : text.split('\n')[position.line - 1];
-    const hint = line !== undefined && hasUnquotedFlowReference(line) ? ` (${FLOW_REFERENCE_HINT})` : '';
+    const hint = line !== undefined && position !== undefined && hasUnquotedFlowReference(line, position.col) ? ` (${FLOW_REFERENCE_HINT})` : '';
     reporter.report(FILE_FIELD, `invalid YAML${where}: ${message}${hint}`);
     return UNPARSED;
   }
@@ -53,12 +53,14 @@ export async function parseYamlFile(reporter: Reporter): Promise<unknown> {
 const FLOW_REFERENCE_HINT = 'an unquoted ${VAR} inside {...} or [...] must be quoted: "${VAR}"';
 
 /**
- * Whether `line` has an unquoted `${` after a flow collection opens (`{` or `[`), where YAML reads
- * `{` and `}` as structure: the usual cause of a syntax error in `auth: {token: ${TOKEN}}`.
+ * Whether the error at `column` (1-based) of `line` comes from an unquoted `${` inside a flow
+ * collection, where YAML reads `{` and `}` as structure (`auth: {token: ${TOKEN}}`): the error
+ * points at the `{` of a `${`, or the line opens a flow collection before an unquoted `${`.
  */
-function hasUnquotedFlowReference(line: string): boolean {
-  const unquoted = line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'/g, '""');
+function hasUnquotedFlowReference(line: string, column: number): boolean {
+  const unquoted = line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'/g, (quoted) => ' '.repeat(quoted.length));
   const reference = unquoted.indexOf('${');
   if (reference === -1) return false;
+  if (unquoted.startsWith('${', column - 2)) return true;
   return /(?:^|[^$])[{[]/.test(unquoted.slice(0, reference));
 }

@@ -43,6 +43,13 @@ const BAD: readonly BadCase[] = [
     ],
   },
   {
+    name: 'YAML syntax error: the hint also for a flow mapping over several lines',
+    files: { 'a.yaml': `${HEAD}auth: {\n  type: bearer,\n  token_env: \${TOKEN}\n}\n${CHECKS}` },
+    expected: [
+      '{dir}/a.yaml: (file): invalid YAML at line 5, column 15: Unexpected flow-map-start at node end (an unquoted ${VAR} inside {...} or [...] must be quoted: "${VAR}")',
+    ],
+  },
+  {
     name: 'YAML syntax error: a quoted ${VAR} in a flow mapping gets no hint',
     files: { 'a.yaml': `${HEAD}auth: {type: bearer, token: "\${TOKEN}"}}\n${CHECKS}` },
     expected: ['{dir}/a.yaml: (file): invalid YAML at line 3, column 40: Unexpected flow-map-end token in YAML stream: "}"'],
