@@ -49,4 +49,6 @@ const BIND_ERRORS: Readonly<Record<string, string>> = {
   EADDRINUSE: 'the port is already in use (--port chooses another)',
   EACCES: 'permission denied (ports below 1024 need privileges; --port chooses another)',
   EADDRNOTAVAIL: 'the address is not one of this machine (--host chooses another)',
+  ENOTFOUND: 'the host name does not resolve (--host chooses another)',
+  EAI_AGAIN: 'the host name does not resolve (--host chooses another)',
 };

@@ -41,6 +41,17 @@ const CASES: readonly Case[] = [
     stderr: (port) => `canary target: cannot listen on 127.0.0.1:${port}: the port is already in use (--port chooses another)\n`,
   },
   {
+    name: 'target on an address that is not this machine',
+    args: () => ['target', '--host', '192.0.2.1', '--port', '0'],
+    stderr: () => 'canary target: cannot listen on 192.0.2.1:0: the address is not one of this machine (--host chooses another)\n',
+  },
+  {
+    name: 'serve on a host name that does not resolve',
+    args: () => ['serve', '--config', 'checks/local.yaml', '--host', 'no-such-host.invalid', '--port', '0'],
+    env: { CANARY_TARGET_PORT: '9' },
+    stderr: () => 'canary serve: cannot listen on no-such-host.invalid:0: the host name does not resolve (--host chooses another)\n',
+  },
+  {
     name: 'serve with an unknown CANARY_LOG_LEVEL',
     args: () => ['serve', '--port', '0', '--host', '127.0.0.1'],
     env: { CANARY_LOG_LEVEL: 'loud' },
