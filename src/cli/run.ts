@@ -29,8 +29,9 @@ Runs each selected check once and exits.
   --transcript     include each run's frame transcript in --json output
   --fault SPEC     with the embedded backend only: inject a fault (see canary target --help)
 
-Exit code: 0 when every run succeeded or was degraded, 1 when any failed, 2 for a usage or
-config error, 130 when interrupted (SIGINT: the runs in flight end at once as cancelled).
+Exit code: 0 when every run succeeded or was degraded, 1 when any failed, 2 for a usage, config
+or environment error (such as a --junit folder that does not exist; checked before any run), 130
+when interrupted (SIGINT: the runs in flight end at once as cancelled).
 `;
 
 /** How many checks run at once. */

@@ -31,7 +31,8 @@ Runs every check on its schedule and serves:
 
 Logs are JSON lines in Cloud Logging's structured format (human-readable on a terminal).
 SIGTERM or SIGINT stops scheduling, lets running checks finish (then cancels them), flushes the
-logs and exits 0 within 8 seconds. A bad config exits 2 before anything starts.
+logs and exits 0 within 8 seconds. A bad config, a port in use or an unknown CANARY_LOG_LEVEL
+exits 2 with what is wrong before anything starts.
 `;
 
 /** If shutdown has not finished by then, the process exits anyway (Cloud Run allows 10 s). */
