@@ -6,7 +6,7 @@ import { targetCommand, targetHelp } from './target.ts';
 import { SERVE_HELP, serveCommand } from './serve.ts';
 import { INIT_HELP, initCommand } from './init.ts';
 import { FaultSpecError } from './reference-seam.ts';
-import { UsageError, type Io } from './usage.ts';
+import { EnvironmentError, UsageError, type Io } from './usage.ts';
 
 const MAIN_HELP = `canary ${VERSION}: synthetic monitoring for WebSocket AI-agent backends
 
@@ -60,6 +60,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       io.stderr(`canary: invalid config\n${error.message}\n`);
+      return 2;
+    }
+    if (error instanceof EnvironmentError) {
+      io.stderr(`canary ${name}: ${error.message}\n`);
       return 2;
     }
     if (error instanceof UsageError || error instanceof FaultSpecError || (error as { code?: unknown }).code?.toString().startsWith('ERR_PARSE_ARGS')) {

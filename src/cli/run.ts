@@ -12,7 +12,9 @@ import { formatText } from '../report/text.ts';
 import { toJsonLine } from '../report/json.ts';
 import { toJunitXml } from '../report/junit.ts';
 import { LOCAL_CONFIG } from './paths.ts';
-import { UsageError, type Io } from './usage.ts';
+import { EnvironmentError, UsageError, type Io } from './usage.ts';
+import { describeFsError } from '../config/errors.ts';
+import { assertWritableFile } from './environment.ts';
 
 export const RUN_HELP = `Usage: canary run [--config PATH] [--check NAME]... [--json] [--junit FILE] [--transcript] [--fault SPEC]
 
@@ -27,8 +29,9 @@ Runs each selected check once and exits.
   --transcript     include each run's frame transcript in --json output
   --fault SPEC     with the embedded backend only: inject a fault (see canary target --help)
 
-Exit code: 0 when every run succeeded or was degraded, 1 when any failed, 2 for a usage or
-config error, 130 when interrupted (SIGINT: the runs in flight end at once as cancelled).
+Exit code: 0 when every run succeeded or was degraded, 1 when any failed, 2 for a usage, config
+or environment error (such as a --junit folder that does not exist; checked before any run), 130
+when interrupted (SIGINT: the runs in flight end at once as cancelled).
 `;
 
 /** How many checks run at once. */
@@ -88,6 +91,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   if (values.config !== undefined && values.fault !== undefined) {
     throw new UsageError('--fault only applies to the embedded reference backend (without --config)');
   }
+  if (values.junit !== undefined) await assertWritableFile(values.junit, '--junit');
   let stopBackend: (() => Promise<void>) | null = null;
   let announce: string | null = null;
   let config: Config;
@@ -113,7 +117,12 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
     const results = await runAll(selected, interrupt.signal, (result) => {
       io.stdout(values.json ? `${toJsonLine(result, values.transcript)}\n` : `${formatText(result, { color: io.isTty })}\n\n`);
     });
-    if (values.junit !== undefined) await writeFile(values.junit, toJunitXml(results));
+    if (values.junit !== undefined) {
+      const junit = values.junit;
+      await writeFile(junit, toJunitXml(results)).catch((error: unknown) => {
+        throw new EnvironmentError(`--junit ${junit}: cannot write: ${describeFsError(error)}`);
+      });
+    }
     const failed = results.filter((r) => r.result === 'failure').length;
     if (!values.json) io.stderr(`${results.length} run(s): ${results.length - failed} ok, ${failed} failed\n`);
     if (interrupt.signal.aborted) return INTERRUPTED_EXIT;

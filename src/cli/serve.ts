@@ -12,6 +12,7 @@ import { startDemo } from '../service/demo.ts';
 import { LOCAL_CONFIG } from './paths.ts';
 import { startLocalBackend, type LocalBackend } from './reference-seam.ts';
 import { UsageError, type Io } from './usage.ts';
+import { assertLogLevel, bindOrExplain } from './environment.ts';
 
 export const SERVE_HELP = `Usage: canary serve [--config PATH] [--port N] [--host H]
 
@@ -37,7 +38,8 @@ Logs are JSON lines in Cloud Logging's structured format (human-readable on a te
 SIGHUP re-reads the config: unchanged checks keep their history and schedule; an invalid config
 is refused with its problems logged and the previous one keeps running.
 SIGTERM or SIGINT stops scheduling, lets running checks finish (then cancels them), flushes the
-logs and exits 0 within 8 seconds. A bad config exits 2 before anything starts.
+logs and exits 0 within 8 seconds. A bad config, a port in use or an unknown CANARY_LOG_LEVEL
+exits 2 with what is wrong before anything starts.
 `;
 
 /** If shutdown has not finished by then, the process exits anyway (Cloud Run allows 10 s). */
@@ -92,6 +94,7 @@ export async function serveCommand(argv: readonly string[], io: Io, abort?: Abor
   });
   const portText = values.port ?? io.env['PORT'] ?? '8080';
   const port = parsePort(portText, values.port === undefined && io.env['PORT'] !== undefined ? 'PORT' : '--port');
+  assertLogLevel(io.env);
   let backend: LocalBackend | null = null;
   let config: Config;
   let read: () => Promise<Config>;
@@ -133,7 +136,8 @@ export async function serveCommand(argv: readonly string[], io: Io, abort?: Abor
   const demo = backend === null ? null : startDemo(backend, logger);
   let service;
   try {
-    service = await startService({ config, port, host: values.host ?? '0.0.0.0', logger, adminToken, env: io.env, loadConfig: reread });
+    const host = values.host ?? '0.0.0.0';
+    service = await bindOrExplain(host, port, () => startService({ config, port, host, logger, adminToken, env: io.env, loadConfig: reread }));
   } catch (error) {
     demo?.stop();
     await backend?.close();

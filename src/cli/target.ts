@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { FAULTS, LOCAL_SECRET_HELP, startLocalBackend } from './reference-seam.ts';
 import { UsageError, type Io } from './usage.ts';
+import { bindOrExplain } from './environment.ts';
 
 export function targetHelp(): string {
   const faults = Object.entries(FAULTS)
@@ -39,12 +40,10 @@ export async function targetCommand(argv: readonly string[], io: Io, stop?: Abor
     strict: true,
     allowPositionals: false,
   });
-  const backend = await startLocalBackend(io.env, {
-    port: parsePort(values.port ?? '8765'),
-    host: values.host ?? '127.0.0.1',
-    faults: values.fault ?? '',
-    log: (line) => io.stderr(`${line}\n`),
-  });
+  const port = parsePort(values.port ?? '8765');
+  const host = values.host ?? '127.0.0.1';
+  const log = (line: string): void => io.stderr(`${line}\n`);
+  const backend = await bindOrExplain(host, port, () => startLocalBackend(io.env, { port, host, faults: values.fault ?? '', log }));
   io.stdout(`Reference backend listening at ${backend.url}${values.fault ? ` with fault ${values.fault}` : ''}\n`);
   await new Promise<void>((resolve) => {
     if (stop !== undefined) stop.addEventListener('abort', () => resolve(), { once: true });

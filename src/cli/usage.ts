@@ -23,3 +23,14 @@ export const processIo: Io = {
   isTty: process.stdout.isTTY === true,
   logStream: process.stdout,
 };
+
+/**
+ * A problem with the environment the command runs in (a port in use, a folder that does not exist,
+ * a bad `CANARY_LOG_LEVEL`): exit code 2 and this one line, without the help.
+ */
+export class EnvironmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EnvironmentError';
+  }
+}

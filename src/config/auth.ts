@@ -197,6 +197,7 @@ function bearer(s: Section<typeof BEARER_FIELDS>): AuthConfig | undefined {
   const tokenEnv = s.required('token_env');
   const presented = presentation(s);
   if (tokenEnv === undefined || presented === undefined) return undefined;
+  if (!s.ctx.env[tokenEnv]) s.ctx.report(s.field('token_env'), `environment variable ${tokenEnv} is not set: every run would fail token_error`, 'run');
   return { type: 'bearer', tokenEnv, ...presented };
 }
 

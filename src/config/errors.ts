@@ -6,7 +6,16 @@ export interface ConfigProblem {
   readonly field: string;
   /** What was expected and what was found. */
   readonly message: string;
+  /**
+   * Set when the environment lacks what the file names (a variable, a readable key or CA file): the
+   * file itself may be right. `load`: the config cannot be loaded without it; `run`: it loads, but
+   * every run would fail (an unset `token_env`). `canary validate` warns about both unless `--strict`.
+   */
+  readonly gap?: EnvironmentGap;
 }
+
+/** See {@link ConfigProblem.gap}. */
+export type EnvironmentGap = 'load' | 'run';
 
 /** The `field` of problems that concern a whole file (unreadable, YAML syntax, not a mapping). */
 export const FILE_FIELD = '(file)';
@@ -34,15 +43,15 @@ export function formatProblem(problem: ConfigProblem): string {
 /** Where validators of one file record what they find. */
 export interface Reporter {
   readonly file: string;
-  report(field: string, message: string): void;
+  report(field: string, message: string, gap?: EnvironmentGap): void;
 }
 
 /** A reporter that appends to `problems`. */
 export function reporterFor(file: string, problems: ConfigProblem[]): Reporter {
   return {
     file,
-    report(field, message) {
-      problems.push({ file, field, message });
+    report(field, message, gap) {
+      problems.push(gap === undefined ? { file, field, message } : { file, field, message, gap });
     },
   };
 }

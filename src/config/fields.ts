@@ -38,7 +38,7 @@ export const readAnyString: Reader<string> = reader((ctx, value, field) => {
     ctx.report(field, `expected a string, got ${describe(value)}`);
     return undefined;
   }
-  return interpolate(value, ctx.env, (message) => ctx.report(field, message));
+  return interpolate(value, ctx.env, reportTo(ctx, field));
 }, { type: 'string' });
 
 /** A non-empty string, environment references replaced. */
@@ -51,12 +51,18 @@ export const readString: Reader<string> = reader((ctx, value, field) => {
   return text;
 }, { type: 'string', minLength: 1 });
 
-/** `true` or `false` (YAML booleans, not strings). */
+/**
+ * `true` or `false`: a YAML boolean, or a string that is one after interpolation
+ * (`insecure_skip_verify: ${INSECURE:-false}`).
+ */
 export const readBoolean: Reader<boolean> = reader((ctx, value, field) => {
-  if (typeof value === 'boolean') return value;
-  ctx.report(field, `expected true or false, got ${describe(value)}`);
+  const resolved = resolve(ctx, value, field);
+  if (failed(resolved)) return undefined;
+  if (typeof resolved === 'boolean') return resolved;
+  if (resolved === 'true' || resolved === 'false') return resolved === 'true';
+  ctx.report(field, `expected true or false, got ${describe(resolved)}`);
   return undefined;
-}, { type: 'boolean' });
+}, { oneOf: [{ type: 'boolean' }, { type: 'string', pattern: orReference('true|false') }] });
 
 /** A string matching `pattern`; `expected` names the shape for the message. */
 export function readMatching(pattern: RegExp, expected: string): Reader<string> {
@@ -103,7 +109,12 @@ export const readDuration: Reader<number> = reader((ctx, value, field) => {
 /** A scalar with environment references replaced when it is a string; `FAILED` once reported. */
 export function resolve(ctx: Context, value: unknown, field: string): unknown {
   if (typeof value !== 'string') return value;
-  return interpolate(value, ctx.env, (message) => ctx.report(field, message)) ?? FAILED;
+  return interpolate(value, ctx.env, reportTo(ctx, field)) ?? FAILED;
+}
+
+/** Where `interpolate` reports for `field`: an unset variable is a `load` gap. */
+function reportTo(ctx: Context, field: string): (message: string, unset?: boolean) => void {
+  return (message, unset) => (unset === true ? ctx.report(field, message, 'load') : ctx.report(field, message));
 }
 
 /** Whether `resolve` failed (and reported why). */

@@ -11,7 +11,7 @@ const CERTIFICATE_PEM = '-----BEGIN CERTIFICATE-----';
  * Checks on disk the files a validated config names: each must be readable; a private key must be
  * an unencrypted PKCS#8 PEM key that suits its algorithm (RSA for RS256, P-256 for ES256); a CA file
  * must hold PEM certificates. A file over `MAX_CONFIG_FILE_BYTES` is refused unread. Problems go to
- * `ctx` on the field that named the file.
+ * `ctx` on the field that named the file; a file that cannot be read is a `load` gap.
  */
 export async function checkFiles(ctx: Context, files: readonly FileRequirement[]): Promise<void> {
   for (const file of files) {
@@ -24,7 +24,7 @@ export async function checkFiles(ctx: Context, files: readonly FileRequirement[]
       }
       text = await readFile(file.absolute, 'utf8');
     } catch (error) {
-      ctx.report(file.field, `cannot read "${file.shown}": ${describeFsError(error)}`);
+      ctx.report(file.field, `cannot read "${file.shown}": ${describeFsError(error)}`, 'load');
       continue;
     }
     const problem = file.kind === 'ca' ? checkCertificates(text) : checkPrivateKey(text, file.algorithm);

@@ -11,13 +11,14 @@ const EXPECTED = 'expected ${NAME} or ${NAME:-default}';
  * The text, each variable's value and the result hold at most `MAX_CONFIG_VALUE_CHARS` characters;
  * a longer one is reported and never copied.
  *
- * @param report called once per problem (unset variable, malformed reference, too long)
+ * @param report called once per problem (unset variable, malformed reference, too long); `unset`
+ * is true for an unset variable, a gap in the environment rather than in the text
  * @returns the interpolated text, or `undefined` when there was a problem
  */
 export function interpolate(
   text: string,
   env: NodeJS.ProcessEnv,
-  report: (message: string) => void,
+  report: (message: string, unset?: boolean) => void,
 ): string | undefined {
   if (text.length > MAX_CONFIG_VALUE_CHARS) {
     report(`expected at most ${MAX_CONFIG_VALUE_CHARS} characters, got ${text.length}`);
@@ -59,7 +60,7 @@ export function interpolate(
       if (fallback !== undefined) {
         out += value === undefined || value === '' ? fallback : value;
       } else if (value === undefined) {
-        report(`environment variable ${name} is not set`);
+        report(`environment variable ${name} is not set`, true);
         ok = false;
       } else {
         out += value;

@@ -9,8 +9,16 @@ import { parseYamlFile, UNPARSED } from './parse.ts';
 import { validateTarget } from './validate.ts';
 import type { CheckTypes } from './checks.ts';
 
-export { ConfigError, type ConfigProblem } from './errors.ts';
+export { ConfigError, type ConfigProblem, type EnvironmentGap } from './errors.ts';
 export { parseDuration } from './duration.ts';
+
+/** Everything {@link inspectConfig} found. */
+export interface ConfigInspection {
+  /** The deep-frozen config, or null when a problem other than a `run` gap stopped it. */
+  readonly config: Config | null;
+  /** Every problem in every file, in the order found; environment gaps carry `gap`. */
+  readonly problems: readonly ConfigProblem[];
+}
 
 /**
  * Loads and validates the configuration.
@@ -20,9 +28,20 @@ export { parseDuration } from './duration.ts';
  * @param env where `${VAR}` references are read
  * @param types the check types (`CHECK_CONFIGS` of the checks registry)
  * @returns the deep-frozen config
- * @throws ConfigError listing every problem in every file
+ * @throws ConfigError listing every problem in every file (but `run` gaps, which do not stop a load)
  */
 export async function loadConfig(path: string, env: NodeJS.ProcessEnv, types: CheckTypes): Promise<Config> {
+  const { config, problems } = await inspectConfig(path, env, types);
+  if (config === null) throw new ConfigError(problems.filter((p) => p.gap !== 'run'));
+  return config;
+}
+
+/**
+ * Like {@link loadConfig}, but returns every problem instead of throwing, environment gaps included
+ * (an unset `token_env`, which `loadConfig` lets through since only runs need it): what
+ * `canary validate` reports.
+ */
+export async function inspectConfig(path: string, env: NodeJS.ProcessEnv, types: CheckTypes): Promise<ConfigInspection> {
   const problems: ConfigProblem[] = [];
   const targets: TargetConfig[] = [];
   const seen = new Map<string, string>();
@@ -47,6 +66,6 @@ export async function loadConfig(path: string, env: NodeJS.ProcessEnv, types: Ch
     }
     if (config !== undefined) targets.push(config);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze({ targets, service });
+  const stopped = problems.some((p) => p.gap !== 'run');
+  return { config: stopped ? null : deepFreeze({ targets, service }), problems };
 }

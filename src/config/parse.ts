@@ -8,7 +8,8 @@ export const UNPARSED = Symbol('unparsed');
 
 /**
  * Reads one file and parses it as a single YAML 1.2 document (duplicate keys are errors, `<<`
- * merge keys are allowed). Problems are reported on `(file)`, YAML ones with their line and column.
+ * merge keys are allowed). Problems are reported on `(file)`; of a YAML syntax error only the first
+ * is reported (the others follow from it), with its line and column.
  * A file over `MAX_CONFIG_FILE_BYTES` is refused before it is read.
  *
  * @returns the document as plain JavaScript values, or `UNPARSED`
@@ -27,16 +28,14 @@ export async function parseYamlFile(reporter: Reporter): Promise<unknown> {
     return UNPARSED;
   }
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true, merge: true });
-  if (document.errors.length > 0) {
-    const seen = new Set<string>();
-    for (const error of document.errors) {
-      const position = error.linePos?.[0];
-      const where = position === undefined ? '' : ` at line ${position.line}, column ${position.col}`;
-      if (seen.has(where)) continue;
-      seen.add(where);
-      const message = error.message.split(' at line ')[0] ?? error.message;
-      reporter.report(FILE_FIELD, `invalid YAML${where}: ${message}`);
-    }
+  const [first] = document.errors;
+  if (first !== undefined) {
+    const position = first.linePos?.[0];
+    const where = position === undefined ? '' : ` at line ${position.line}, column ${position.col}`;
+    const message = first.message.split(' at line ')[0] ?? first.message;
+    const line = position === undefined ? undefined : text.split('\n')[position.line - 1];
+    const hint = line !== undefined && position !== undefined && hasUnquotedFlowReference(line, position.col) ? ` (${FLOW_REFERENCE_HINT})` : '';
+    reporter.report(FILE_FIELD, `invalid YAML${where}: ${message}${hint}`);
     return UNPARSED;
   }
   if (document.contents === null) {
@@ -49,4 +48,19 @@ export async function parseYamlFile(reporter: Reporter): Promise<unknown> {
     reporter.report(FILE_FIELD, `invalid YAML: ${error instanceof Error ? error.message : String(error)}`);
     return UNPARSED;
   }
+}
+
+const FLOW_REFERENCE_HINT = 'an unquoted ${VAR} inside {...} or [...] must be quoted: "${VAR}"';
+
+/**
+ * Whether the error at `column` (1-based) of `line` comes from an unquoted `${` inside a flow
+ * collection, where YAML reads `{` and `}` as structure (`auth: {token: ${TOKEN}}`): the error
+ * points at the `{` of a `${`, or the line opens a flow collection before an unquoted `${`.
+ */
+function hasUnquotedFlowReference(line: string, column: number): boolean {
+  const unquoted = line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'/g, (quoted) => ' '.repeat(quoted.length));
+  const reference = unquoted.indexOf('${');
+  if (reference === -1) return false;
+  if (unquoted.startsWith('${', column - 2)) return true;
+  return /(?:^|[^$])[{[]/.test(unquoted.slice(0, reference));
 }

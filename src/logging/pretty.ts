@@ -29,7 +29,7 @@ const INDENT = '    ';
  * One log entry as text for a terminal:
  * `HH:MM:SS SEVER message  label=value … field=value …` (local time; labels first; null and empty
  * fields left out; nested values compacted as `key:value,…`), then, indented below, the lines of a
- * `transcript` field and of an error's stack. Control characters are escaped, so a hostile frame
+ * `transcript` field and of an error's stack. Fractions are rounded for reading. Control characters are escaped, so a hostile frame
  * cannot drive the terminal.
  */
 export function formatPretty(entry: Readonly<Record<string, unknown>>): string {
@@ -71,7 +71,8 @@ function pushPair(pairs: string[], key: string, value: unknown): void {
 function compact(value: unknown, nested: boolean): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return quoteIfNeeded(value, nested);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number') return roundForReading(value);
+  if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (Array.isArray(value)) {
     const items = value.map((item) => (isRecord(item) ? tuple(item) : compact(item, true))).filter((i) => i !== null);
     return items.length === 0 ? null : items.join(',');
@@ -86,6 +87,15 @@ function compact(value: unknown, nested: boolean): string | null {
     return items.length === 0 ? null : items.join(',');
   }
   return null;
+}
+
+/**
+ * A fraction as a person reads it (the JSON output keeps every digit): at most three decimals from
+ * 1 up, three significant digits below (`0.0058853140000001075` → `0.00589`, `2.71828` → `2.718`).
+ */
+function roundForReading(n: number): string {
+  if (Number.isInteger(n) || !Number.isFinite(n)) return String(n);
+  return String(Math.abs(n) >= 1 ? Math.round(n * 1000) / 1000 : Number(n.toPrecision(3)));
 }
 
 /** An object inside a list, such as an event `{ name, seconds }`, as `agent_started:0.12`. */

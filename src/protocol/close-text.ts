@@ -11,20 +11,26 @@ export function closeHint(code: number, reason: string): string | null {
   }
   if (code === 1012) return 'a server restart: Cloud Run scale-in or a new revision closes in-flight sockets';
   if (code === 1001) return 'the server is going away: an instance shutting down (scale-in, a new revision)';
-  if (code === 1006) {
-    return 'no close frame: an exception in the handler after accept (uvicorn drops the socket), an instance killed, or a server restart (Cloud Run scale-in, a new revision)';
+  if (code === ABNORMAL_CLOSURE) {
+    return 'an exception in the handler after accept (uvicorn drops the socket), an instance killed, a server restart (Cloud Run scale-in, a new revision), or the network in between (a proxy or load balancer timing out)';
   }
   return null;
 }
 
+/** 1006: no close frame arrived, the socket just ended (RFC 6455 §7.1.5); never sent by a peer. */
+const ABNORMAL_CLOSURE = 1006;
+
 /**
  * `the server closed with <code> "<reason>"[ <where>][: <hint>]`. Without a hint it is exactly the
  * sentence the walk writes today, so wiring it in changes only the messages that gain a fact.
+ * A 1006 is no close at all, so it reads `the connection dropped without a close frame (1006)`:
+ * the server did not necessarily end it; the network may have.
  *
  * @param where e.g. `in phase events`; omitted when empty
  */
 export function describeClose(code: number, reason: string, where = ''): string {
-  const base = `the server closed with ${code}${reason === '' ? '' : ` "${reason}"`}${where === '' ? '' : ` ${where}`}`;
+  const what = code === ABNORMAL_CLOSURE ? 'the connection dropped without a close frame (1006)' : `the server closed with ${code}`;
+  const base = `${what}${reason === '' ? '' : ` "${reason}"`}${where === '' ? '' : ` ${where}`}`;
   const hint = closeHint(code, reason);
   return hint === null ? base : `${base}: ${hint}`;
 }

@@ -7,6 +7,7 @@ import type { Phase, Reason } from '../result/reasons.ts';
 import type { ReceivedEvent } from '../result/types.ts';
 import type { ServerFrame } from '../protocol/frames.ts';
 import { describeClose, describeHttpRefusal } from '../protocol/close-text.ts';
+import { describeTlsError } from './tls-text.ts';
 import { describeAgentTimeout, type AgentTimeoutNotice } from '../protocol/lifecycle.ts';
 
 /** A decided failure: exactly one phase and one reason. */
@@ -162,7 +163,7 @@ export function connectFailure(phase: Phase, error: Error): Failure {
   const code = (error as { code?: unknown }).code;
   const message = typeof code === 'string' && code.startsWith('HPE_')
     ? `the answer to the upgrade is not valid HTTP (${code}: ${error.message})`
-    : `${phase}: ${error.message}`;
+    : phase === 'tls' ? describeTlsError(error) : `${phase}: ${error.message}`;
   return { phase, reason: connectErrorReason(phase, error), message };
 }
 

@@ -3,13 +3,14 @@
  * server's welcome (protocol.md, "Connection lifecycle"). Keepalives before it are allowed, and so
  * is the third generation's `handshake_response`, kept for the handshake step.
  */
+import { formatDuration } from '../config/duration.ts';
 import { welcomeInvalid } from './classify.ts';
 import { acceptProposal } from './handshake.ts';
 import type { Step } from './state.ts';
 
 export const welcomeStep: Step = {
   start(walk) {
-    walk.armBudget(walk.check.welcomeTimeoutMs, 'no welcome within the welcome budget');
+    walk.armBudget(walk.check.welcomeTimeoutMs, `no welcome within welcome_timeout (${formatDuration(walk.check.welcomeTimeoutMs)})`);
   },
   frame(walk, frame) {
     switch (frame.kind) {

@@ -36,6 +36,25 @@ const BAD: readonly BadCase[] = [
     expected: ['{dir}/a.yaml: (file): invalid YAML at line 3, column 1: Missing closing "quote'],
   },
   {
+    name: 'YAML syntax error: only the first, with a hint for an unquoted ${VAR} in a flow mapping',
+    files: { 'a.yaml': `${HEAD}auth: {type: bearer, token: \${TOKEN}}\n${CHECKS}` },
+    expected: [
+      '{dir}/a.yaml: (file): invalid YAML at line 3, column 30: Unexpected flow-map-start at node end (an unquoted ${VAR} inside {...} or [...] must be quoted: "${VAR}")',
+    ],
+  },
+  {
+    name: 'YAML syntax error: the hint also for a flow mapping over several lines',
+    files: { 'a.yaml': `${HEAD}auth: {\n  type: bearer,\n  token_env: \${TOKEN}\n}\n${CHECKS}` },
+    expected: [
+      '{dir}/a.yaml: (file): invalid YAML at line 5, column 15: Unexpected flow-map-start at node end (an unquoted ${VAR} inside {...} or [...] must be quoted: "${VAR}")',
+    ],
+  },
+  {
+    name: 'YAML syntax error: a quoted ${VAR} in a flow mapping gets no hint',
+    files: { 'a.yaml': `${HEAD}auth: {type: bearer, token: "\${TOKEN}"}}\n${CHECKS}` },
+    expected: ['{dir}/a.yaml: (file): invalid YAML at line 3, column 40: Unexpected flow-map-end token in YAML stream: "}"'],
+  },
+  {
     name: 'duplicate YAML key',
     files: { 'a.yaml': `${HEAD}target: u\n${CHECKS}` },
     expected: ['{dir}/a.yaml: (file): invalid YAML at line 3, column 1: Map keys must be unique'],
@@ -689,6 +708,20 @@ test('interpolation: ${VAR}, ${VAR:-default} for unset or empty, $${ literal, in
   assert.equal(target.auth.secret, 'from-env');
   assert.deepEqual(target.auth.claims, { team: 'core', nested: { list: ['core', 7] } });
   assert.equal(target.checks[0]?.timeoutMs, 45_000);
+});
+
+test('interpolation: booleans like numbers and durations, ${INSECURE:-false} and ${INSECURE}', async (t) => {
+  const dir = await tempFiles(t, {
+    'a.yaml': `${HEAD}${CHECKS}tls:\n  insecure_skip_verify: \${INSECURE:-false}\n`,
+  });
+  const load = async (env: NodeJS.ProcessEnv): Promise<boolean | undefined> =>
+    (await loadConfig(join(dir, 'a.yaml'), env)).targets[0]?.tls.insecureSkipVerify;
+  assert.equal(await load({}), false);
+  assert.equal(await load({ INSECURE: 'true' }), true);
+  assert.equal(await load({ INSECURE: 'false' }), false);
+  await assert.rejects(load({ INSECURE: 'yes' }), {
+    message: `${join(dir, 'a.yaml')}: tls.insecure_skip_verify: expected true or false, got "yes"`,
+  });
 });
 
 test('a folder loads its yaml and yml files sorted by name, skipping templates and hidden files', async (t) => {

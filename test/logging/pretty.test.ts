@@ -30,6 +30,23 @@ suite('pretty output', () => {
     ]);
   });
 
+  test('fractions are rounded for reading: three decimals from 1 up, three significant digits below', () => {
+    const line = formatPretty({
+      severity: 'INFO',
+      time: '2025-01-02T03:04:00.000Z',
+      message: 'run ok',
+      durationSeconds: 0.0058853140000001075,
+      slowSeconds: 12.345678,
+      phases: { token: 0.00012345, events: 1.99999 },
+      events: [{ name: 'agent_started', seconds: 0.123456 }],
+      count: 7,
+    });
+    assert.equal(
+      withoutTime(line),
+      'INFO  run ok  durationSeconds=0.00589 slowSeconds=12.346 phases=token:0.000123,events:2 events=agent_started:0.123 count=7',
+    );
+  });
+
   test('the time is the entry’s, in local time', () => {
     const out = new MemoryDestination();
     createLogger({ destination: out, pretty: true, clock: FIXED_CLOCK }).info('x');

@@ -17,7 +17,7 @@ describe('describeClose', { concurrency: true }, () => {
       1006,
       '',
       'in phase handshake',
-      'the server closed with 1006 in phase handshake: no close frame: an exception in the handler after accept (uvicorn drops the socket), an instance killed, or a server restart (Cloud Run scale-in, a new revision)',
+      'the connection dropped without a close frame (1006) in phase handshake: an exception in the handler after accept (uvicorn drops the socket), an instance killed, a server restart (Cloud Run scale-in, a new revision), or the network in between (a proxy or load balancer timing out)',
     ],
     [1008, 'Auth failed', 'in phase welcome', 'the server closed with 1008 "Auth failed" in phase welcome'],
     [1000, '', '', 'the server closed with 1000'],

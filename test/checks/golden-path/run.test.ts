@@ -20,6 +20,8 @@ interface FaultCase {
   readonly check?: Partial<GoldenPathCheck>;
   readonly expect: Record<string, unknown>;
   readonly closeReason?: string | null;
+  /** The result's message, when the case is about its words. */
+  readonly message?: string;
 }
 
 const started = ['agent_started'];
@@ -73,6 +75,8 @@ const FAULT_CASES: readonly FaultCase[] = [
   {
     fault: 'drop_socket_after=1',
     expect: { result: 'failure', phase: 'events', reason: 'close_abnormal', closeCode: 1006, httpStatus: null, missingEvent: null, events: started },
+    message:
+      'the connection dropped without a close frame (1006) in phase events: an exception in the handler after accept (uvicorn drops the socket), an instance killed, a server restart (Cloud Run scale-in, a new revision), or the network in between (a proxy or load balancer timing out)',
   },
   {
     fault: 'drop_socket_handshake',
@@ -103,6 +107,7 @@ const FAULT_CASES: readonly FaultCase[] = [
     fault: 'no_welcome',
     check: SHORT,
     expect: { result: 'failure', phase: 'welcome', reason: 'welcome_timeout', closeCode: null, httpStatus: null, missingEvent: null, events: [] },
+    message: 'no welcome within welcome_timeout (400ms) in phase welcome',
   },
   {
     fault: 'bad_welcome',
@@ -157,11 +162,12 @@ describe('golden path against the reference backend', { concurrency: true }, () 
     assert.ok(Object.isFrozen(result) && Object.isFrozen(result.events) && Object.isFrozen(result.transcript.entries));
   });
 
-  for (const { fault, check, expect, closeReason } of FAULT_CASES) {
+  for (const { fault, check, expect, closeReason, message } of FAULT_CASES) {
     it(`classifies fault ${fault} as ${String(expect['result'])} ${String(expect['reason'] ?? '')}`, async () => {
       const result = await runOnce(withFault(backend.url, fault), goldenPathCheck(check));
       assert.deepEqual(outcome(result), expect);
       if (closeReason !== undefined) assert.equal(result.closeReason, closeReason);
+      if (message !== undefined) assert.equal(result.message, message);
     });
   }
 
