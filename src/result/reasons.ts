@@ -22,7 +22,7 @@ export const REASONS = {
   handshake_timeout: 'The HTTP upgrade got no answer within the handshake budget.',
   upgrade_rejected: 'The upgrade was answered with an HTTP status other than 101 (kept in httpStatus).',
   auth_rejected: 'Authentication was refused: HTTP 401/403 on the upgrade, an auth error frame, or close 1008.',
-  welcome_timeout: 'The socket opened but no welcome frame arrived within the welcome budget.',
+  welcome_timeout: 'The socket opened but no welcome frame arrived within `welcome_timeout`.',
   welcome_invalid: 'The first frame was not a recognisable welcome (bad JSON or an unexpected shape).',
   handshake_incomplete:
     'The connection never became ready: the third-generation lifecycle handshake (protocol.md) started or was required but `handshake_complete` never came. A set-up failure of the connection, never an agent failure.',

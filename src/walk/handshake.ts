@@ -15,6 +15,7 @@
  * acknowledged at once (a server may hold its welcome until then), and a `handshake_complete`
  * that overtakes the proposal is remembered.
  */
+import { formatDuration } from '../config/duration.ts';
 import { DEFAULT_HANDSHAKE_WINDOW_MS, DEFAULT_PROCESSING_WAIT_MS } from '../config/types.ts';
 import { handshakeAcknowledgement, type HandshakeProposal } from '../protocol/lifecycle.ts';
 import { handshakeMissing } from './classify.ts';
@@ -53,7 +54,7 @@ function complete(walk: WalkState): void {
 /** After the acknowledgement: `handshake_complete`, already seen or within the welcome budget. */
 function awaitCompletion(walk: WalkState): void {
   if (walk.completeSeen) complete(walk);
-  else walk.armBudget(walk.check.welcomeTimeoutMs, 'no handshake_complete within the welcome budget');
+  else walk.armBudget(walk.check.welcomeTimeoutMs, `no handshake_complete within welcome_timeout (${formatDuration(walk.check.welcomeTimeoutMs)})`);
 }
 
 /** The handshake window each waiting walk armed, released when a proposal or an agent event comes first. */

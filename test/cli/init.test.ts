@@ -37,7 +37,7 @@ describe('canary init', { concurrency: true }, () => {
 
   for (const [auth, env, next] of [
     ['jwt', { API_STAGING_EXAMPLE_COM_JWT_SECRET: 'init-test-secret' }, '  export API_STAGING_EXAMPLE_COM_JWT_SECRET=…\n'],
-    ['bearer', {}, '  export API_STAGING_EXAMPLE_COM_TOKEN=…\n'],
+    ['bearer', { API_STAGING_EXAMPLE_COM_TOKEN: 'init-test-token' }, '  export API_STAGING_EXAMPLE_COM_TOKEN=…\n'],
     ['token_url', {}, ''],
     ['none', {}, ''],
   ] as const) {

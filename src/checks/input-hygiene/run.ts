@@ -82,7 +82,9 @@ function judge(input: BadInput, observed: Observed, check: InputHygieneCheck): P
   }
   if (answer.startsWith('close_')) {
     const code = Number(answer.slice('close_'.length));
-    const described = `the server closed with ${code}${detail === null ? '' : ` "${detail}"`} after ${what}`;
+    const described = code === 1006
+      ? `the connection dropped without a close frame (1006) after ${what}`
+      : `the server closed with ${code}${detail === null ? '' : ` "${detail}"`} after ${what}`;
     const reason = badInputCloseReason(code);
     return { kind: 'fail', reason, message: reason === 'bad_input_mishandled' ? `${described} (accepted: ${check.accept.join(', ')})` : described };
   }
