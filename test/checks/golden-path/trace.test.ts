@@ -49,7 +49,7 @@ describe('trace context on the upgrade', { concurrency: true }, () => {
     assert.notEqual(result.traceId, 'a'.repeat(32));
   });
 
-  it('the reference backend accepts the traceparent and the run succeeds with its trace id', async (t) => {
+  it('the reference backend accepts the traceparent and the trace_id in the chat message, and the run succeeds', async (t) => {
     const backend = await startReferenceBackend();
     t.after(() => backend.close());
     const result = await runOnce(backend.url);
@@ -57,5 +57,9 @@ describe('trace context on the upgrade', { concurrency: true }, () => {
     assert.match(result.traceId ?? '', /^[0-9a-f]{32}$/);
     const [record] = backend.connections();
     assert.ok(record?.headerNames.includes('traceparent'), String(record?.headerNames));
+    assert.deepEqual(record?.chatMessages.map((m) => [m.type, m.outcome]), [['user_message', 'run']]);
+    const sent = result.transcript.entries.find((e) => e.dir === 'out' && e.type === 'user_message');
+    const frame = JSON.parse(sent?.text ?? '{}') as { payload?: Record<string, unknown> };
+    assert.equal(frame.payload?.['trace_id'], result.traceId);
   });
 });
