@@ -45,6 +45,7 @@ function facts(result: CheckResult): SafeHtml {
   if (result.tlsCertExpiresAt !== null) rows.push(fact('TLS cert expires', result.tlsCertExpiresAt));
   for (const [key, value] of Object.entries(result.details)) rows.push(fact(key, String(value)));
   rows.push(fact('Run id', html`<code>${result.runId}</code>`));
+  if (result.traceId !== undefined) rows.push(fact('Trace id', html`<code class="trace-id">${result.traceId}</code>`));
   return html`<table class="facts">${rows}</table>`;
 }
 

@@ -63,16 +63,27 @@ function whyCell(status: CheckStatus): SafeHtml {
   return html``;
 }
 
-function linksCell(status: CheckStatus): SafeHtml {
+/** The trace in Cloud Trace's console (https://cloud.google.com/trace/docs/finding-traces). */
+export function traceUrl(projectId: string, traceId: string): string {
+  return `https://console.cloud.google.com/traces/list?project=${encodeURIComponent(projectId)}&tid=${encodeURIComponent(traceId)}`;
+}
+
+function traceLink(status: CheckStatus, projectId: string | null): SafeHtml | '' {
+  const traceId = status.last?.traceId;
+  if (projectId === null || projectId === '' || traceId === undefined) return '';
+  return html`<br><a class="trace-link" href="${traceUrl(projectId, traceId)}" title="the last run's trace in Cloud Trace">trace</a>`;
+}
+
+function linksCell(status: CheckStatus, projectId: string | null): SafeHtml {
   const failure = status.lastFailureRunId === null ? '' : html`<a class="failure-link" href="${runView(status.lastFailureRunId)}">last failure</a>`;
   const last =
     status.last === null || status.last.runId === status.lastFailureRunId
       ? ''
       : html`<a class="last-link" href="${runView(status.last.runId)}">last run</a>`;
-  return html`${failure}${failure !== '' && last !== '' ? html`<br>` : ''}${last}`;
+  return html`${failure}${failure !== '' && last !== '' ? html`<br>` : ''}${last}${traceLink(status, projectId)}`;
 }
 
-function row(status: CheckStatus, now: string): SafeHtml {
+function row(status: CheckStatus, now: string, projectId: string | null): SafeHtml {
   const state = stateOf(status);
   const running = status.running ? html`<span class="chip" title="a run is in progress">running</span>` : '';
   const skipped = status.runsSkipped > 0 ? html`<div class="sub">${status.runsSkipped} skipped</div>` : '';
@@ -86,7 +97,7 @@ function row(status: CheckStatus, now: string): SafeHtml {
 <td class="why">${whyCell(status)}</td>
 <td class="phases">${status.last === null ? html`<span class="sub">—</span>` : waterfallBar(status.last)}</td>
 <td class="next nowrap" data-label="next run" title="${status.nextRunAt ?? ''}">${until(status.nextRunAt, now)}${skipped}</td>
-<td class="links nowrap">${linksCell(status)}</td>
+<td class="links nowrap">${linksCell(status, projectId)}</td>
 </tr>`;
 }
 
@@ -104,7 +115,7 @@ function clockTime(iso: string): string {
 /** The status page: the whole service on one screen, worst first, reloading itself. */
 export function renderStatusPage(snapshot: StatusSnapshot): string {
   const summary = summaryLine(snapshot.checks);
-  const rows = sortForTriage(snapshot.checks).map((status) => row(status, snapshot.now));
+  const rows = sortForTriage(snapshot.checks).map((status) => row(status, snapshot.now, snapshot.projectId ?? null));
   const table =
     rows.length === 0
       ? html`<p class="empty">No checks are configured.</p>`

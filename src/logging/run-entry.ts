@@ -1,6 +1,7 @@
 import type { CheckResult, Transcript, TranscriptEntry } from '../result/types.ts';
 import type { LogFields, LogLabels } from './logger.ts';
 import type { Severity } from './severity.ts';
+import { TRACE_KEY, TRACE_SAMPLED_KEY, type TraceFields } from './trace.ts';
 
 /**
  * Most bytes a run entry's transcript takes as JSON. Cloud Logging's entry limit is 256 KB; the
@@ -16,15 +17,18 @@ export interface RunEntry {
   readonly message: string;
   readonly labels: LogLabels;
   readonly fields: LogFields;
+  /** The run's trace (`projects/<project>/traces/<traceId>`, sampled); null without a trace id or a project. */
+  readonly trace: TraceFields | null;
 }
 
 /**
  * The entry for a run: INFO for success, WARNING for degraded, ERROR for failure, except a
  * `cancelled` failure (the canary shut down mid-run, which says nothing about the target), which is
  * WARNING. A failure carries its transcript, bounded to {@link MAX_TRANSCRIPT_LOG_BYTES}; other
- * results carry none.
+ * results carry none. A run with a trace id carries it as `traceId`, and, when `projectId` is known,
+ * as the entry's trace, which Cloud Logging links to the trace in Cloud Trace.
  */
-export function runEntry(result: CheckResult): RunEntry {
+export function runEntry(result: CheckResult, projectId: string | null = null): RunEntry {
   const fields: Record<string, unknown> = {
     type: result.type,
     result: result.result,
@@ -43,6 +47,7 @@ export function runEntry(result: CheckResult): RunEntry {
     startedAt: result.startedAt,
     tlsCertExpiresAt: result.tlsCertExpiresAt,
   };
+  if (result.traceId !== undefined) fields['traceId'] = result.traceId;
   if (Object.keys(result.details).length > 0) fields['details'] = result.details;
   if (result.result === 'failure') fields['transcript'] = boundTranscript(result.transcript, MAX_TRANSCRIPT_LOG_BYTES);
   return {
@@ -50,7 +55,14 @@ export function runEntry(result: CheckResult): RunEntry {
     message: messageOf(result),
     labels: { target: result.target, check: result.check, run_id: result.runId },
     fields,
+    trace: runTrace(result.traceId, projectId),
   };
+}
+
+/** The walk's upgrade always sends the sampled flag (`walk/trace.ts`). */
+function runTrace(traceId: string | undefined, projectId: string | null): TraceFields | null {
+  if (traceId === undefined || projectId === null || projectId === '') return null;
+  return { [TRACE_KEY]: `projects/${projectId}/traces/${traceId}`, [TRACE_SAMPLED_KEY]: true };
 }
 
 function severityOf(result: CheckResult): Severity {

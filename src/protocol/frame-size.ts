@@ -25,23 +25,30 @@ export interface UserMessageParts {
   readonly runId: string | null;
   /** ISO 8601; the third generation's official client sends one, earlier generations none. */
   readonly timestamp?: string;
+  /**
+   * The run's W3C trace id (32 hex digits), as `payload.trace_id`: the same trace as the upgrade's
+   * `traceparent`. Backends ignore fields they do not read; the reference backend does.
+   */
+  readonly traceId?: string;
 }
 
-/** The chat message frame `{type, payload: {<field>: text, thread_id, run_id[, timestamp]}}`. */
+/** The chat message frame `{type, payload: {<field>: text, thread_id, run_id[, trace_id][, timestamp]}}`. */
 export function userMessageFrame(parts: UserMessageParts): Record<string, unknown> {
   const payload: Record<string, unknown> = { [parts.field]: parts.text, thread_id: parts.threadId, run_id: parts.runId };
+  if (parts.traceId !== undefined) payload['trace_id'] = parts.traceId;
   if (parts.timestamp !== undefined) payload['timestamp'] = parts.timestamp;
   return { type: parts.type, payload };
 }
 
 /**
  * Room the config check leaves for what only the server decides: a thread id and a run id of up to
- * 128 characters each (staging's are about 30) and an ISO timestamp.
+ * 128 characters each (staging's are about 30), an ISO timestamp, and the run's trace id.
  */
 const PLACEHOLDER_ID = 'x'.repeat(128);
+const PLACEHOLDER_TRACE_ID = '0'.repeat(32);
 const PLACEHOLDER_TIMESTAMP = '2025-10-09T19:37:20.123Z';
 
 /** The largest frame `text` can make as a chat message of `type`/`field`, whatever ids the server proposes. */
 export function worstCaseUserMessageBytes(type: string, field: string, text: string): number {
-  return encodedMessageBytes(userMessageFrame({ type, field, text, threadId: PLACEHOLDER_ID, runId: PLACEHOLDER_ID, timestamp: PLACEHOLDER_TIMESTAMP }));
+  return encodedMessageBytes(userMessageFrame({ type, field, text, threadId: PLACEHOLDER_ID, runId: PLACEHOLDER_ID, timestamp: PLACEHOLDER_TIMESTAMP, traceId: PLACEHOLDER_TRACE_ID }));
 }

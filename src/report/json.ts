@@ -23,6 +23,7 @@ export function toJsonRecord(result: CheckResult, withTranscript: boolean): Reco
     durationSeconds: round(result.durationSeconds),
     protocol: result.protocol,
     startedAt: result.startedAt,
+    traceId: result.traceId ?? null,
     tlsCertExpiresAt: result.tlsCertExpiresAt,
     details: result.details,
   };

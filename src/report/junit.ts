@@ -25,6 +25,7 @@ function caseXml(result: CheckResult): string {
     const detail = [
       `run ${result.runId}`,
       result.url === undefined ? null : `url ${result.url}`,
+      result.traceId === undefined ? null : `trace ${result.traceId}`,
       result.closeCode === null ? null : `close ${result.closeCode} ${result.closeReason ?? ''}`.trim(),
       result.httpStatus === null ? null : `http ${result.httpStatus}`,
       `events ${result.events.map((e) => e.name).join(', ') || '(none)'}`,
@@ -39,7 +40,8 @@ function caseXml(result: CheckResult): string {
 
 /**
  * JUnit XML for a set of runs, one testsuite per target, one testcase per check run. A suite's
- * `url` property, and each failure's detail, name the target's public URL.
+ * `url` property, and each failure's detail, name the target's public URL; a failure's detail also
+ * names its trace id (`trace <32 hex>`), the one its upgrade sent in `traceparent`.
  */
 export function toJunitXml(results: readonly CheckResult[]): string {
   const byTarget = new Map<string, CheckResult[]>();

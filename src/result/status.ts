@@ -63,5 +63,7 @@ export interface StatusSnapshot {
   readonly now: string;
   /** The region the service runs in, when it knows it (Cloud Run), else null. */
   readonly region: string | null;
+  /** The Google Cloud project the service logs to, when known: the status page links traces with it. Absent: unknown. */
+  readonly projectId?: string | null;
   readonly checks: readonly CheckStatus[];
 }

@@ -91,6 +91,11 @@ export interface CheckResult {
   readonly protocol: ProtocolVariant;
   /** Wall-clock start, ISO 8601. */
   readonly startedAt: string;
+  /**
+   * The W3C trace id (32 lower-case hex digits) the run's upgrade sent in `traceparent`; set on
+   * every result of a walk (a multi-walk check: the walk it shows), absent on results without one.
+   */
+  readonly traceId?: string;
   /** Expiry of the server certificate (wss), ISO 8601, when one was seen. */
   readonly tlsCertExpiresAt: string | null;
   readonly transcript: Transcript;

@@ -175,6 +175,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         startedAtMs,
         nowMs: clock.nowMs(),
         region: logger.resource?.labels['location'] ?? null,
+        projectId: logger.projectId,
         isRunning: (job) => executor.isRunning(job),
         nextRunAtMs: (job) => scheduler.nextRunAtMs(job),
         skipped: (job) => ledger.skipped.get(job.key) ?? 0,

@@ -12,6 +12,8 @@ export interface StatusSources {
   readonly nowMs: number;
   /** The region the service runs in, when known (Cloud Run's `location`). */
   readonly region?: string | null;
+  /** The Google Cloud project, when known (for trace links). */
+  readonly projectId?: string | null;
   isRunning(job: Job): boolean;
   nextRunAtMs(job: Job): number | null;
   skipped(job: Job): number;
@@ -50,6 +52,7 @@ export function snapshot(sources: StatusSources): StatusSnapshot {
     startedAt: new Date(sources.startedAtMs).toISOString(),
     now: new Date(sources.nowMs).toISOString(),
     region: sources.region ?? null,
+    projectId: sources.projectId ?? null,
     checks,
   };
 }

@@ -83,6 +83,7 @@ export function walkResult(walk: WalkState): CheckResult {
       ...(walk.handshaken ? { handshake: 'lifecycle' as const } : {}),
     },
     startedAt: new Date(walk.startWall).toISOString(),
+    traceId: walk.trace.traceId,
     tlsCertExpiresAt: walk.tlsCertExpiresAt,
     transcript: walk.transcript.finish(),
     details: {},
@@ -102,6 +103,11 @@ export function maxPhases(results: readonly CheckResult[]): Partial<Record<Timed
     }
   }
   return out;
+}
+
+/** The trace id of the walk a multi-walk result shows (its failure's, else the one shown on success, else the first). */
+function traceOf(walk: CheckResult | undefined): { traceId?: string } {
+  return walk?.traceId === undefined ? {} : { traceId: walk.traceId };
 }
 
 /** When the walks of a multi-walk check began and how long they took together. */
@@ -161,6 +167,7 @@ export function combineWalks(
     durationSeconds: timing.durationSeconds,
     protocol: verdict.protocol,
     startedAt: new Date(timing.startedAtMs).toISOString(),
+    ...traceOf(shown ?? walks[0]),
     tlsCertExpiresAt: walks.find((walk) => walk.tlsCertExpiresAt !== null)?.tlsCertExpiresAt ?? null,
     transcript: shown?.transcript ?? { entries: [], dropped: 0 },
     details: verdict.details,

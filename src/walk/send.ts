@@ -18,6 +18,7 @@ export const sendStep: Step = {
         threadId: run.threadId,
         // the third generation routes by the server's ids, and its official client stamps the time
         runId: walk.proposal?.runId ?? null,
+        traceId: walk.trace.traceId,
         ...(walk.handshaken ? { timestamp: new Date(walk.deps.clock.nowMs()).toISOString() } : {}),
       });
       walk.sendText(JSON.stringify(message), check.messageType, (error) => walk.fail(sendFailed(error)));

@@ -13,6 +13,7 @@ import { TranscriptRecorder } from '../result/transcript.ts';
 import { agentEventNames, type ServerFrame } from '../protocol/frames.ts';
 import type { HandshakeProposal } from '../protocol/lifecycle.ts';
 import { ChildDeadlines, type Deadline } from './deadline.ts';
+import { newTraceContext, type TraceContext } from './trace.ts';
 import { errorFrameFailure, handshakeTimeout, timeoutFailure, type ErrorFrame, type Failure } from './classify.ts';
 import type { ProbeAnswer, WalkDeps, WalkPlan } from './plan.ts';
 
@@ -78,6 +79,8 @@ export class WalkState {
   readonly transcript: TranscriptRecorder;
   readonly startMono: number;
   readonly startWall: number;
+  /** The walk's trace context, sent as `traceparent` on the upgrade (`trace.ts`). */
+  readonly trace: TraceContext = newTraceContext();
   /** One per user message, in send order. */
   readonly runs: readonly MessageRun[];
   readonly timings: Partial<Record<TimedPhase, number>> = {};

@@ -14,6 +14,7 @@ import { VERSION } from '../version.ts';
 import { connectFailure, openFailure, upgradeRefused } from './classify.ts';
 import { openSocket } from './connect.ts';
 import { listen } from './receive.ts';
+import { traceparent } from './trace.ts';
 import type { Step, WalkState } from './state.ts';
 import { CLOSE_HANDSHAKE_MS } from './teardown.ts';
 
@@ -61,6 +62,9 @@ function connect(walk: WalkState): void {
     if (!isBypassHeader(name)) headers[name] = value;
   }
   Object.assign(headers, plan.headers);
+  // The walk's own trace context wins over a configured one: its trace id is the one the result keeps.
+  for (const name of Object.keys(headers)) if (name.toLowerCase() === 'traceparent') delete headers[name];
+  headers['traceparent'] = traceparent(walk.trace);
   const { presentation } = walk.deps.tokens;
   const credentials = upgradeCredentials(presentation, token);
   for (const secret of credentials.secrets) walk.transcript.addSecret(secret);

@@ -326,7 +326,7 @@ const BAD: readonly BadCase[] = [
     name: 'message whose JSON-escaped frame exceeds the backend frame limit',
     files: { 'a.yaml': withCheck(`    message: '${'"'.repeat(4000)}'\n`) },
     expected: [
-      `{dir}/a.yaml: checks[0].message: expected a message whose encoded user_message frame fits the backend's 8192-byte limit, got 8370 bytes (JSON escaping doubles quotes, backslashes and newlines)`,
+      `{dir}/a.yaml: checks[0].message: expected a message whose encoded user_message frame fits the backend's 8192-byte limit, got 8416 bytes (JSON escaping doubles quotes, backslashes and newlines)`,
     ],
   },
   {

@@ -187,6 +187,24 @@ describe('HTTP surface', { concurrency: true }, () => {
     assert.match(page, /<td class="dir-in nowrap">← in<\/td><td>close<\/td>/);
   });
 
+  it("shows a run's trace id on its page, and links the last run's trace from the status page only when the project is known", async (t) => {
+    const failure = s.runs.stagingFailure;
+    assert.match(failure.traceId ?? '', /^[0-9a-f]{32}$/);
+    const withProject = await serve(t, testDeps(s, { status: () => ({ ...s.snapshot, projectId: 'my-project' }) }));
+    const runPage = await (await fetch(`${withProject}/runs/${failure.runId}/view`)).text();
+    assert.ok(runPage.includes(`<th scope="row">Trace id</th><td><code class="trace-id">${failure.traceId}</code></td>`), 'trace id fact');
+    const staging = rowOf(await (await fetch(`${withProject}/`)).text(), 'staging', 'golden_path');
+    assert.ok(
+      staging.includes(
+        `<a class="trace-link" href="https://console.cloud.google.com/traces/list?project=my-project&amp;tid=${failure.traceId}" title="the last run's trace in Cloud Trace">trace</a>`,
+      ),
+      staging,
+    );
+    const withoutProject = await serve(t, testDeps(s));
+    const page = await (await fetch(`${withoutProject}/`)).text();
+    assert.equal(page.includes('trace-link'), false);
+  });
+
   it('escapes hostile check names, messages, close reasons and transcript text everywhere', async (t) => {
     const base = await serve(t, testDeps(s));
     const pages = [

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { suite, test } from 'node:test';
 import type { Transcript } from '../../src/result/types.ts';
 import { createLogger } from '../../src/logging/logger.ts';
+import type { LogResource } from '../../src/logging/resource.ts';
 import { boundTranscript, MAX_TRANSCRIPT_LOG_BYTES } from '../../src/logging/run-entry.ts';
 import { createRunLogSink } from '../../src/logging/run-sink.ts';
 import { checkResult, failedResult, FIXED_CLOCK, FIXED_TIME, MemoryDestination, transcriptEntry } from './test-helpers.ts';
@@ -111,6 +112,32 @@ suite('createRunLogSink', () => {
     assert.equal(transcript.entries.length + transcript.dropped, 407);
     assert.equal(transcript.entries[0]?.tMs, 0);
     assert.equal(transcript.entries.at(-1)?.tMs, 399);
+  });
+
+  test("a run's trace id is logged, and with the project known it is the entry's trace", () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const resource: LogResource = {
+      type: 'cloud_run_revision',
+      labels: { service_name: 'canary', revision_name: 'canary-00042-abc', configuration_name: 'canary' },
+      projectId: 'my-project',
+      serviceContext: { service: 'canary', version: 'canary-00042-abc' },
+      metadata: 'answered',
+    };
+    const withProject = new MemoryDestination();
+    createRunLogSink(createLogger({ destination: withProject, clock: FIXED_CLOCK, resource })).record(failedResult({ traceId }));
+    const entry = withProject.entries()[0] ?? {};
+    assert.deepEqual(
+      [entry['logging.googleapis.com/trace'], entry['logging.googleapis.com/trace_sampled'], entry['traceId'], 'logging.googleapis.com/spanId' in entry],
+      [`projects/my-project/traces/${traceId}`, true, traceId, false],
+    );
+
+    const { out, sink } = sinkWithOutput();
+    sink.record(checkResult({ traceId }));
+    const plain = out.entries()[0] ?? {};
+    assert.deepEqual(
+      [plain['traceId'], 'logging.googleapis.com/trace' in plain, 'logging.googleapis.com/trace_sampled' in plain],
+      [traceId, false, false],
+    );
   });
 });
 

@@ -27,8 +27,9 @@ describe('encodedMessageBytes', { concurrency: true }, () => {
   });
 
   it('leaves room for server-chosen ids and a timestamp in the worst case', () => {
-    // 80 bytes with thread "t" and run null, +127 and +126 for two 128-character ids, +39 for the timestamp.
-    assert.equal(worstCaseUserMessageBytes('user_message', 'content', 'hi'), 372);
+    // 80 bytes with thread "t" and run null, +127 and +126 for two 128-character ids, +39 for the timestamp,
+    // +46 for the trace id (issue 12).
+    assert.equal(worstCaseUserMessageBytes('user_message', 'content', 'hi'), 418);
     assert.equal(MAX_CLIENT_FRAME_BYTES, 8192);
   });
 });

@@ -32,3 +32,14 @@ test('--json, JUnit and the text report name the target URL', () => {
 
   assert.equal(formatText(failure, { color: false }).split('\n')[1], `  url      ${url}`);
 });
+
+test("a failure's JUnit detail names its trace id; a result without one has no trace line", () => {
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const url = 'wss://agent.example.com/ws';
+  const failure = checkResult({ url, traceId, result: 'failure', reason: 'close_1011', phase: 'events', message: 'closed', closeCode: 1011 });
+  assert.match(toJunitXml([failure]), /<failure [^>]*>run run-1\nurl wss:\/\/agent\.example\.com\/ws\ntrace 4bf92f3577b34da6a3ce929d0e0e4736\nclose 1011/);
+  const { traceId: _dropped, ...untraced } = failure;
+  assert.doesNotMatch(toJunitXml([untraced]), /\ntrace /);
+  assert.equal(toJsonRecord(failure, false)['traceId'], traceId);
+  assert.equal(toJsonRecord(checkResult(), false)['traceId'], null, 'no trace id: null, never absent');
+});
