@@ -79,6 +79,3 @@ export function createTokenProvider(auth: AuthConfig, clock: Clock, env: NodeJS.
     }
   }
 }
-
-/** How a token is presented on the upgrade lives in one place; re-exported for the walk. */
-export { authSubprotocols } from './upgrade-credentials.ts';

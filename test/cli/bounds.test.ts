@@ -1,15 +1,12 @@
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { listenLoopback } from '../support/net.ts';
-import { PACKAGE_ROOT } from '../../src/cli/paths.ts';
+import { startCanary } from './cli-process.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 /** Makes the child print its peak resident set (KiB, `process.resourceUsage().maxRSS`) last on stderr. */
 const REPORT_RSS = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxRSS='+process.resourceUsage().maxRSS+'\\n'))`;
 const RUN_LIMIT_BYTES = 256 * 1024 * 1024;
@@ -26,19 +23,10 @@ interface Measured {
 /** Runs `canary ...args` as a child process to its end and reads its peak RSS. */
 async function measured(t: TestContext, args: readonly string[]): Promise<Measured> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', REPORT_RSS, MAIN, ...args], {
-    cwd: PACKAGE_ROOT,
-    env: { PATH: process.env['PATH'] },
-    timeout: 20_000,
-  });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+  const run = startCanary(t, args, { nodeArgs: ['--import', REPORT_RSS], timeoutMs: 20_000 });
+  const { code } = await run.exited;
+  const stdout = run.stdout();
+  const stderr = run.stderr();
   const match = /maxRSS=(\d+)\n$/.exec(stderr);
   assert.ok(match?.[1] !== undefined, `the child reported its peak RSS:\n${stderr}`);
   return { code, stdout, peakRssBytes: Number(match[1]) * 1024, elapsedMs: Date.now() - started };

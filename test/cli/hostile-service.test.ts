@@ -5,16 +5,14 @@
  */
 import { describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { until } from '../support/net.ts';
-import { PACKAGE_ROOT } from '../../src/cli/paths.ts';
+import { startCanary } from './cli-process.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const MIB = 1024 * 1024;
 const WELCOME = JSON.stringify({ type: 'connection_established', data: { user_id: 'u', connection_id: 'c' } });
 const TIMEOUT_SECONDS = 3;
@@ -56,24 +54,13 @@ async function peakRssBytes(child: ChildProcess): Promise<number> {
   return Number(kib) * 1024;
 }
 
-function spawnCanary(t: TestContext, args: readonly string[]): { child: ChildProcess; stdout: () => string } {
-  const child = spawn(process.execPath, [MAIN, ...args], { cwd: PACKAGE_ROOT, env: { PATH: process.env['PATH'] }, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  child.stderr?.resume();
-  return { child, stdout: () => out };
-}
-
 describe('hostile targets against child processes', { concurrency: true, timeout: 30_000 }, () => {
   it('serve keeps /healthz answering within 1 s and ends the run by its deadline plus 1 s under 1 MiB adversarial frames, under 300 MB', async (t) => {
     const frames = ['eyJ'.repeat(Math.floor(MIB / 3)), 'jwt.'.repeat(MIB / 4)];
     const url = await hostileTarget(t, (socket) => {
       for (let i = 0; i < 4; i++) for (const frame of frames) socket.send(frame);
     });
-    const { child, stdout } = spawnCanary(t, ['serve', '--port', '0', '--host', '127.0.0.1', '--config', await configFile(t, url)]);
+    const { child, stdout } = startCanary(t, ['serve', '--port', '0', '--host', '127.0.0.1', '--config', await configFile(t, url)]);
     const base = await until('serve listening', () => Promise.resolve(/serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout())?.[1] ?? null), 15_000, 50);
     const started = Date.now();
     let finished: Record<string, unknown> | null = null;
@@ -105,7 +92,7 @@ describe('hostile targets against child processes', { concurrency: true, timeout
       };
       flood();
     });
-    const { child, stdout } = spawnCanary(t, ['run', '--json', '--config', await configFile(t, url)]);
+    const { child, stdout } = startCanary(t, ['run', '--json', '--config', await configFile(t, url)]);
     let peak = 0;
     const timer = setInterval(() => void peakRssBytes(child).then((bytes) => (peak = Math.max(peak, bytes)), () => undefined), 100);
     t.after(() => clearInterval(timer));

@@ -1,34 +1,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startReferenceBackend, type ReferenceBackend } from '../../src/reference/index.ts';
 import { valueOf } from '../metrics/test-helpers.ts';
 import { until } from '../support/net.ts';
+import { jwtTargetFile, startCanary } from './cli-process.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const SIGNING_SECRET = 'reload-cli-signing-secret-77d2';
 const WAIT_MS = 15_000;
 
 function targetFile(name: string, url: string): string {
-  return [
-    `target: ${name}`,
-    `url: ${url}`,
-    'auth:',
-    '  type: jwt',
-    '  secret: ${TEST_SIGNING_SECRET}',
-    '  issuer: netra-auth-service',
-    '  claims: {token_type: access}',
-    'checks:',
-    '  - name: golden_path',
-    '    type: golden_path',
-    '    every: 1h',
-    '    timeout: 5s',
-    '',
-  ].join('\n');
+  return jwtTargetFile(name, url, { every: '1h', timeout: '5s' });
 }
 
 describe('canary serve on SIGHUP', () => {
@@ -45,19 +29,12 @@ describe('canary serve on SIGHUP', () => {
 
   it('re-reads a changed config folder, refuses a broken one and keeps running the last good one', async (t) => {
     await writeFile(join(dir, 'alpha.yaml'), targetFile('alpha', backend.url));
-    const child = spawn(process.execPath, [MAIN, 'serve', '--config', dir, '--port', '0', '--host', '127.0.0.1'], {
+    const served = startCanary(t, ['serve', '--config', dir, '--port', '0', '--host', '127.0.0.1'], {
       env: { PATH: process.env['PATH'], TEST_SIGNING_SECRET: SIGNING_SECRET },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    t.after(() => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-    });
-    const url = await until('serve to listen', async () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1] ?? null, WAIT_MS);
+    const { child } = served;
+    const exited = served.exited.then(({ code }) => code);
+    const url = await until('serve to listen', async () => /serving on (http:\/\/127\.0\.0\.1:\d+)/.exec(served.stdout())?.[1] ?? null, WAIT_MS);
     const metricsWhen = (what: string, ok: (text: string) => boolean): Promise<string> =>
       until(what, async () => {
         const text = await (await fetch(`${url}/metrics`)).text();
@@ -80,7 +57,7 @@ describe('canary serve on SIGHUP', () => {
     assert.equal(valueOf(text, 'canary_check_up', { check: 'golden_path', target: 'beta' }), 1);
     const status = (await (await fetch(`${url}/status.json`)).json()) as { checks: { target: string }[] };
     assert.deepEqual(status.checks.map((c) => c.target), ['beta']);
-    const failed = out
+    const failed = served.stdout()
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>)

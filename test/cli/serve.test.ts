@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { startReferenceBackend, type ReferenceBackend } from '../../src/reference/index.ts';
 import { valueOf } from '../metrics/test-helpers.ts';
 import { freePort, until } from '../support/net.ts';
+import { jwtTargetFile } from './cli-process.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const SIGNING_SECRET = 'serve-test-signing-secret-4c1d9e';
@@ -81,25 +82,7 @@ describe('canary serve', { concurrency: true }, () => {
 
   async function configFile(name: string, url: string, every: string, timeout = '5s'): Promise<string> {
     const file = join(dir, `${name}.yaml`);
-    await writeFile(
-      file,
-      [
-        `target: ${name}`,
-        `url: ${url}`,
-        'auth:',
-        '  type: jwt',
-        '  secret: ${TEST_SIGNING_SECRET}',
-        '  issuer: netra-auth-service',
-        '  claims: {token_type: access}',
-        'checks:',
-        '  - name: golden_path',
-        '    type: golden_path',
-        `    every: ${every}`,
-        `    timeout: ${timeout}`,
-        '    slow_after: 4s',
-        '',
-      ].join('\n'),
-    );
+    await writeFile(file, jwtTargetFile(name, url, { every, timeout, slow_after: '4s' }));
     return file;
   }
 
