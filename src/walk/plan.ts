@@ -55,6 +55,8 @@ export type ProbeAnswer =
 export interface ProbeSession {
   /** The welcome's `config.max_message_size`, or null when it carried none. */
   readonly maxMessageSize: number | null;
+  /** The walk's trace id (`trace.ts`), for messages that carry it as `payload.trace_id`. */
+  readonly traceId: string;
   /** Sends one raw text frame (recorded in the transcript as type `transcriptType`). */
   send(text: string, transcriptType: string): void;
   /** The next frame or the close (a close is repeated to every later call), or null after `ms` of silence or at the run's deadline. */

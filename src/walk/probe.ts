@@ -70,6 +70,7 @@ function probeThenSend(walk: WalkState, hook: BeforeMessage, maxMessageSize: num
   walk.probe = probe;
   const session: ProbeSession = {
     maxMessageSize,
+    traceId: walk.trace.traceId,
     send: (text, transcriptType) => {
       if (walk.ws?.readyState === WebSocket.OPEN) walk.sendText(text, transcriptType);
     },

@@ -34,10 +34,17 @@ export function malformedJson(check: InputHygieneCheck): string {
   return `{"type":${JSON.stringify(check.messageType)},"payload":{"${check.messageField}":"canary input_hygiene`;
 }
 
-/** A chat message of exactly `maxMessageSize + 1` bytes (UTF-8): one byte over the limit. */
-export function oversizedMessage(check: InputHygieneCheck, maxMessageSize: number, threadId: string): string {
+/**
+ * A chat message of exactly `maxMessageSize + 1` bytes (UTF-8): one byte over the limit. It carries
+ * the walk's trace id as every chat message does, so the backend's log of the rejection joins the run.
+ * The ids come before the filler, so the transcript's first 4096 characters still show them.
+ */
+export function oversizedMessage(check: InputHygieneCheck, maxMessageSize: number, threadId: string, traceId: string): string {
   const shell = (content: string): string =>
-    JSON.stringify({ type: check.messageType, payload: { [check.messageField]: content, thread_id: threadId, run_id: null } });
+    JSON.stringify({
+      type: check.messageType,
+      payload: { thread_id: threadId, run_id: null, trace_id: traceId, [check.messageField]: content },
+    });
   const base = Buffer.byteLength(shell(''), 'utf8');
   return shell('x'.repeat(Math.max(0, maxMessageSize + 1 - base)));
 }
@@ -120,7 +127,7 @@ export async function runInputHygiene(target: TargetConfig, check: InputHygieneC
     const beforeMessage = async (session: ProbeSession): Promise<ProbeVerdict> => {
       if (i === 1) maxMessageSize = session.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
       for (let input = pending.shift(); input !== undefined; input = pending.shift()) {
-        const text = input === 'malformed_json' ? malformedJson(check) : oversizedMessage(check, maxMessageSize, `canary_${runId}`);
+        const text = input === 'malformed_json' ? malformedJson(check) : oversizedMessage(check, maxMessageSize, `canary_${runId}`, session.traceId);
         session.send(text, input);
         const observed = await observe(session, check.answerWindowMs, deps.clock);
         answers[input] = observed.answer;

@@ -44,9 +44,13 @@ describe('input_hygiene bad inputs', () => {
   it('malformed JSON does not parse; the oversized message is valid JSON of exactly max + 1 bytes', () => {
     const check = hygieneCheck();
     assert.throws(() => JSON.parse(malformedJson(check)) as unknown);
-    const text = oversizedMessage(check, 8192, 'canary_x');
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const text = oversizedMessage(check, 8192, 'canary_x', traceId);
     assert.equal(Buffer.byteLength(text, 'utf8'), 8193);
-    assert.equal((JSON.parse(text) as { type: string }).type, 'user_message');
+    const parsed = JSON.parse(text) as { type: string; payload: { trace_id: string; thread_id: string } };
+    assert.equal(parsed.type, 'user_message');
+    assert.equal(parsed.payload.trace_id, traceId);
+    assert.equal(parsed.payload.thread_id, 'canary_x');
   });
 });
 
@@ -61,6 +65,10 @@ describe('input_hygiene against the reference backend', { concurrency: true }, (
     assert.equal(backend.connections().length, 1);
     const out = result.transcript.entries.filter((e) => e.dir === 'out' && e.kind === 'text').map((e) => e.type);
     assert.deepEqual(out, ['pong', 'malformed_json', 'oversized', 'user_message']);
+    // the oversized message carries the run's trace id ahead of its filler, so the transcript shows it
+    const oversized = result.transcript.entries.find((e) => e.dir === 'out' && e.type === 'oversized');
+    assert.match(result.traceId ?? '', /^[0-9a-f]{32}$/);
+    assert.ok(oversized?.text?.includes(`"trace_id":"${result.traceId}"`), oversized?.text?.slice(0, 200));
   });
 
   it('hygiene_1011: close 1011 after malformed JSON fails close_1011 in phase send', async (t) => {
