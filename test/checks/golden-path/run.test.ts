@@ -13,7 +13,7 @@ function outcome(result: CheckResult): Record<string, unknown> {
   return { ...runOutcome(result), missingEvent: result.missingEvent };
 }
 
-const SHORT = { timeoutMs: 1500, handshakeTimeoutMs: 400, welcomeTimeoutMs: 400 };
+const SHORT = { timeoutMs: 2500, handshakeTimeoutMs: 1000, welcomeTimeoutMs: 1000 };
 
 interface FaultCase {
   readonly fault: string;
@@ -107,7 +107,7 @@ const FAULT_CASES: readonly FaultCase[] = [
     fault: 'no_welcome',
     check: SHORT,
     expect: { result: 'failure', phase: 'welcome', reason: 'welcome_timeout', closeCode: null, httpStatus: null, missingEvent: null, events: [] },
-    message: 'no welcome within welcome_timeout (400ms) in phase welcome',
+    message: 'no welcome within welcome_timeout (1s) in phase welcome',
   },
   {
     fault: 'bad_welcome',
