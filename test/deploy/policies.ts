@@ -6,7 +6,7 @@
  * they are current and equivalent to the rules.
  */
 import { parse } from 'yaml';
-import { inlineRecordingRules, type Recorded } from './promql-inline.ts';
+import { durationSeconds, inlineRecordingRules, type Recorded } from './promql-inline.ts';
 import { readRuleFile, type AlertRule } from './rules-yaml.ts';
 
 /** Where the policies live, relative to the repository root. */
@@ -52,15 +52,6 @@ export interface PolicyFile {
   readonly rule: AlertRule;
   readonly policy: AlertPolicy;
   readonly text: string;
-}
-
-const DURATION_UNITS_SECONDS: Readonly<Record<string, number>> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800, y: 31_536_000 };
-
-/** A Prometheus duration (`1h30m`, `30s`, `500ms`) in seconds; throws on anything else. */
-export function durationSeconds(duration: string): number {
-  const parts = /^(?:\d+(?:ms|[smhdwy]))+$/.test(duration) ? [...duration.matchAll(/(\d+)(ms|[smhdwy])/g)] : [];
-  if (parts.length === 0) throw new Error(`not a Prometheus duration: ${JSON.stringify(duration)}`);
-  return parts.reduce((sum, [, n = '0', unit = 's']) => sum + Number(n) * (DURATION_UNITS_SECONDS[unit] ?? Number.NaN), 0);
 }
 
 /** A protobuf Duration in JSON: `300s`. */

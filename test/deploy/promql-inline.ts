@@ -340,3 +340,40 @@ export function colonMetricNames(expr: string): string[] {
     .map((s) => s.metric)
     .filter((name) => name.includes(':'));
 }
+
+const DURATION_UNITS_SECONDS: Readonly<Record<string, number>> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800, y: 31_536_000 };
+
+/** A Prometheus duration (`1h30m`, `30s`, `500ms`) in seconds; throws on anything else. */
+export function durationSeconds(duration: string): number {
+  const parts = /^(?:\d+(?:ms|[smhdwy]))+$/.test(duration) ? [...duration.matchAll(/(\d+)(ms|[smhdwy])/g)] : [];
+  if (parts.length === 0) throw new Error(`not a Prometheus duration: ${JSON.stringify(duration)}`);
+  return parts.reduce((sum, [, n = '0', unit = 's']) => sum + Number(n) * (DURATION_UNITS_SECONDS[unit] ?? Number.NaN), 0);
+}
+
+/**
+ * How long a rule evaluator must have run before `expr` reads only recorded samples it has
+ * written: the longest range (or subquery range) over a recorded series, added up through
+ * recorded series that read others. Before that, a recorded series' history begins at the
+ * evaluator's start, which its inlined subquery does not have. In seconds; 0 when `expr` reads
+ * no recorded series over a range.
+ */
+export function recordedWarmUpSeconds(expr: string, records: readonly Recorded[]): number {
+  const byName = new Map(records.map((r) => [r.record, r]));
+  const memo = new Map<string, number>();
+  const warmUp = (text: string, stack: readonly string[]): number => {
+    let most = 0;
+    for (const sel of findSelectors(text)) {
+      const rec = byName.get(sel.metric);
+      if (rec === undefined || stack.includes(rec.record)) continue;
+      let inner = memo.get(rec.record);
+      if (inner === undefined) {
+        inner = warmUp(rec.expr, [...stack, rec.record]);
+        memo.set(rec.record, inner);
+      }
+      const window = sel.range ?? sel.subquery?.split(':')[0] ?? null;
+      most = Math.max(most, inner + (window === null ? 0 : durationSeconds(window)));
+    }
+    return most;
+  };
+  return warmUp(expr, []);
+}
