@@ -157,3 +157,83 @@ export function failedChecks(output: string): { mismatched: Map<string, Set<numb
   }
   return { mismatched, vacuous };
 }
+
+/** An alert case of canary-rules.test.yml left out of the policy alert tests, and why. */
+export interface SkippedCase {
+  readonly group: number;
+  readonly evalTime: string;
+  readonly alertname: string;
+}
+
+/** The promtool files that run the rules' own alert tests against the policies. */
+export interface PolicyAlertTests {
+  readonly rulesText: string;
+  readonly testsText: string;
+  readonly skipped: readonly SkippedCase[];
+}
+
+export const POLICY_RULES_FILE = 'policy-rules.yml';
+
+/** The fields of a policy's PromQL condition that make it an alerting rule. */
+export interface PolicyCondition {
+  /** A name of its own among the policies (the file name without `.json`). */
+  readonly name: string;
+  readonly query: string;
+  readonly duration: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly ruleGroup: string;
+  readonly alertRule: string;
+  /** The warm-up of its original expression: see {@link recordedWarmUpSeconds}. */
+  readonly warmUpSeconds: number;
+}
+
+/**
+ * The alert tests of `testsText` (canary-rules.test.yml), unchanged but for what a policy cannot
+ * hold, against a rule file with no recording rule: one alerting rule per policy, its query as
+ * `expr`, its duration as `for`, its labels. Left out: the annotations (Prometheus templates,
+ * some of which query recording rules; the policies' documentation is checked on its own), the
+ * promql_expr_tests (they read recording rules and Prometheus' own ALERTS series), and the cases
+ * of an alert with a warm-up that fall within warm-up + `for` of the evaluator's start, when the
+ * recorded series' history is still shorter than the range the alert reads (the heartbeat).
+ */
+export function buildPolicyAlertTests(testsText: string, conditions: readonly PolicyCondition[]): PolicyAlertTests {
+  const testsDoc = mapping(parse(testsText), 'tests');
+  const byGroup = Map.groupBy(conditions, (c) => c.ruleGroup);
+  const groups = [...byGroup].map(([name, members]) => ({
+    name,
+    rules: members.map((c) => ({ alert: c.name, expr: c.query, for: c.duration, labels: c.labels })),
+  }));
+  const forms = Map.groupBy(conditions, (c) => c.alertRule);
+  const skipped: SkippedCase[] = [];
+  const tests = list(testsDoc['tests'], 'tests.tests').map((groupValue, g) => {
+    const group = mapping(groupValue, `tests[${g}]`);
+    const cases = list(group['alert_rule_test'], `tests[${g}].alert_rule_test`).flatMap((caseValue, c) => {
+      const where = `tests[${g}].alert_rule_test[${c}]`;
+      const testCase = mapping(caseValue, where);
+      const evalTime = String(testCase['eval_time']);
+      const alertname = String(testCase['alertname']);
+      const expected = list(testCase['exp_alerts'], `${where}.exp_alerts`).map((a, i) => {
+        const labels = mapping(mapping(a, `${where}.exp_alerts[${i}]`)['exp_labels'] ?? {}, `${where}.exp_alerts[${i}].exp_labels`);
+        return { labels, form: (forms.get(alertname) ?? []).filter((f) => Object.entries(f.labels).every(([k, v]) => String(labels[k]) === v)) };
+      });
+      const ambiguous = expected.find((e) => e.form.length !== 1);
+      if (ambiguous !== undefined) throw new Error(`${where}: expected alert ${JSON.stringify(ambiguous.labels)} matches ${ambiguous.form.length} rules named ${alertname}`);
+      return (forms.get(alertname) ?? []).flatMap((form) => {
+        if (form.warmUpSeconds > 0 && durationSeconds(evalTime) < form.warmUpSeconds + durationSeconds(form.duration)) {
+          skipped.push({ group: g, evalTime, alertname: form.name });
+          return [];
+        }
+        const expAlerts = expected.filter((e) => e.form[0] === form).map((e) => ({ exp_labels: e.labels }));
+        return [{ eval_time: evalTime, alertname: form.name, exp_alerts: expAlerts }];
+      });
+    });
+    const out: Mapping = { input_series: group['input_series'], alert_rule_test: cases };
+    if (group['interval'] !== undefined) out['interval'] = group['interval'];
+    return out;
+  });
+  return {
+    rulesText: stringify({ groups }, { lineWidth: 0 }),
+    testsText: stringify({ rule_files: [POLICY_RULES_FILE], evaluation_interval: testsDoc['evaluation_interval'], tests }, { lineWidth: 0 }),
+    skipped,
+  };
+}
