@@ -174,6 +174,8 @@ describe('inlining recording rules', () => {
     { record: 'tc:failures:max', expr: 'max by (target, check) (tcr:failures:increase15m)', interval: '30s' },
     { record: 'tc:ratio:rate5m', expr: 'sum by (target, check) (rate(failures_total[5m]))\n  /\nsum by (target, check) (rate(runs_total[5m]))', interval: '30s' },
     { record: 'heartbeat:timestamp_seconds', expr: 'vector(time())', interval: '1m' },
+    { record: 'instance:runs:rate5m', expr: '(rate(runs_total{job="canary"}[5m]))', interval: '30s' },
+    { record: 'tc:runs:sum_rate5m', expr: 'sum without (instance) (rate(runs_total[5m]))', interval: '30s' },
   ];
   const cases: readonly [string, string][] = [
     ['tc:ratio:rate5m > 0.1', '(sum by (target, check) (rate(failures_total[5m])) / sum by (target, check) (rate(runs_total[5m]))) > 0.1'],
@@ -184,6 +186,8 @@ describe('inlining recording rules', () => {
     ['max_over_time(tcr:failures:increase15m{reason="x"}[1h] offset 5m)', 'max_over_time((sum by (target, check, reason) (increase(failures_total{reason="x"}[15m])))[1h:30s] offset 5m)'],
     ['max_over_time(tc:ratio:rate5m[30m:1m])', 'max_over_time((sum by (target, check) (rate(failures_total[5m])) / sum by (target, check) (rate(runs_total[5m])))[30m:1m])'],
     ['up{instance="a:9090"} # tc:ratio:rate5m\n', 'up{instance="a:9090"}'],
+    ['instance:runs:rate5m{instance="a"} > 0', '((rate(runs_total{job="canary", instance="a"}[5m]))) > 0'],
+    ['tc:runs:sum_rate5m{target!="x"}', '(sum without (instance) (rate(runs_total{target!="x"}[5m])))'],
   ];
   for (const [expr, inlined] of cases) {
     it(`inlines ${expr.trim()}`, () => {
@@ -193,8 +197,9 @@ describe('inlining recording rules', () => {
   }
 
   const refused: readonly [string, string][] = [
-    ['tc:ratio:rate5m{target="x"}', 'TestAlert: cannot inline tc:ratio:rate5m{target="x"}: its matchers can only be pushed into an aggregation by the matched labels over label-preserving functions of one selector, and tc:ratio:rate5m is sum by (target, check) (rate(failures_total[5m])) / sum by (target, check) (rate(runs_total[5m]))'],
-    ['tc:failures:max{reason="x"}', 'TestAlert: cannot inline tc:failures:max{reason="x"}: its matchers can only be pushed into an aggregation by the matched labels over label-preserving functions of one selector, and tc:failures:max is max by (target, check) ((sum by (target, check, reason) (increase(failures_total[15m]))))'],
+    ['tc:ratio:rate5m{target="x"}', 'TestAlert: cannot inline tc:ratio:rate5m{target="x"}: its matchers can only be pushed into label-preserving functions of one selector, aggregated by the matched labels if at all, and tc:ratio:rate5m is sum by (target, check) (rate(failures_total[5m])) / sum by (target, check) (rate(runs_total[5m]))'],
+    ['tc:failures:max{reason="x"}', 'TestAlert: cannot inline tc:failures:max{reason="x"}: its matchers can only be pushed into label-preserving functions of one selector, aggregated by the matched labels if at all, and tc:failures:max is max by (target, check) ((sum by (target, check, reason) (increase(failures_total[15m]))))'],
+    ['tc:runs:sum_rate5m{instance="a"}', 'TestAlert: cannot inline tc:runs:sum_rate5m{instance="a"}: its matchers can only be pushed into label-preserving functions of one selector, aggregated by the matched labels if at all, and tc:runs:sum_rate5m is sum without (instance) (rate(runs_total[5m]))'],
     ['tc:failures:max offset 5m', 'TestAlert: cannot inline tc:failures:max offset 5m: offset on an instant recorded series is not supported'],
     ['tc:failures:max @ 100', 'TestAlert: cannot inline tc:failures:max @ 100: the @ modifier on a recorded series is not supported'],
     ['{__name__="tc:failures:max"}', 'a selector by __name__ is not supported: {__name__="tc:failures:max"}'],

@@ -6,9 +6,9 @@
  *
  * Rewrites (R is a recorded series, E its expression with its own recorded series inlined):
  * - `R` → `(E)`;
- * - `R{m...}` → E with the matchers pushed into its selectors, when E is an aggregation `by` every
- *   matched label over a chain of label-preserving functions of one selector: filtering the
- *   aggregated output on a grouping label is filtering its input on that label;
+ * - `R{m...}` → E with the matchers pushed into its selector, when E is a chain of label-preserving
+ *   functions of one selector, optionally aggregated `by` every matched label (or `without` none):
+ *   filtering the aggregated output on a grouping label is filtering its input on that label;
  * - `R[d]` → `(E)[d:res]`, a subquery whose resolution `res` is the recording rule's evaluation
  *   interval: how the recorded series would have been sampled (`offset` after it is kept);
  * - `R[d:s]` (a subquery) → `(E)[d:s]`.
@@ -235,46 +235,61 @@ const LABEL_PRESERVING_FUNCTIONS = new Set([
 const AGGREGATIONS = new Set(['sum', 'min', 'max', 'avg', 'count', 'group']);
 
 /**
- * Pushes `matchers` into `expr`, an aggregation `by (labels)` over a chain of label-preserving
- * functions of one selector, when every matched label is a grouping label. Returns null when
- * `expr` has another shape (the caller reports it).
+ * Pushes `matchers` into `expr` when that keeps its result filtered exactly as the matchers would
+ * filter it: `expr` (in any number of enclosing parentheses) is a chain of label-preserving
+ * functions of one selector, optionally under an aggregation `by` every matched label or
+ * `without` none of them. Returns null for any other shape (the caller reports it).
  */
 function pushMatchers(expr: string, matchers: readonly Matcher[]): string | null {
   const toks = significant(tokenize(expr));
-  const texts = toks.map((t) => t.text);
-  let grouping: string[] | null = null;
-  let body: [number, number] | null = null;
-  if (!AGGREGATIONS.has(texts[0] ?? '')) return null;
-  const labelList = (from: number): [string[], number] | null => {
-    if (texts[from] !== 'by' || texts[from + 1] !== '(') return null;
-    const close = texts.indexOf(')', from + 2);
-    if (close < 0) return null;
-    return [texts.slice(from + 2, close).filter((x) => x !== ','), close];
-  };
-  const before = labelList(1);
-  if (before !== null) {
-    grouping = before[0];
-    if (texts[before[1] + 1] !== '(' || texts[texts.length - 1] !== ')') return null;
-    body = [before[1] + 2, texts.length - 1];
-  } else if (texts[1] === '(') {
+  const closing = (open: number): number => {
     let depth = 0;
-    let close = -1;
-    for (let k = 1; k < texts.length && close < 0; k++) {
-      if (texts[k] === '(') depth++;
-      else if (texts[k] === ')' && --depth === 0) close = k;
+    for (let k = open; k < toks.length; k++) {
+      if (toks[k]?.text === '(') depth++;
+      else if (toks[k]?.text === ')' && --depth === 0) return k;
     }
-    const after = labelList(close + 1);
-    if (after === null || after[1] !== texts.length - 1) return null;
-    grouping = after[0];
-    body = [2, close];
+    return -1;
+  };
+  let lo = 0;
+  let hi = toks.length;
+  while (toks[lo]?.text === '(' && closing(lo) === hi - 1) {
+    lo++;
+    hi--;
   }
-  if (grouping === null || body === null) return null;
-  if (!matchers.every((m) => m.label !== '__name__' && grouping.includes(m.label))) return null;
+  let keeps = (_label: string): boolean => true;
+  if (AGGREGATIONS.has(toks[lo]?.text ?? '')) {
+    const labelList = (from: number): { without: boolean; labels: string[]; close: number } | null => {
+      const keyword = toks[from]?.text;
+      if ((keyword !== 'by' && keyword !== 'without') || toks[from + 1]?.text !== '(') return null;
+      const close = closing(from + 1);
+      if (close < 0) return null;
+      const labels = toks.slice(from + 2, close).filter((t) => t.text !== ',').map((t) => t.text);
+      return { without: keyword === 'without', labels, close };
+    };
+    let grouping = labelList(lo + 1);
+    if (grouping !== null) {
+      if (toks[grouping.close + 1]?.text !== '(' || closing(grouping.close + 1) !== hi - 1) return null;
+      const bodyFrom = grouping.close + 2;
+      lo = bodyFrom;
+      hi -= 1;
+    } else if (toks[lo + 1]?.text === '(') {
+      const close = closing(lo + 1);
+      grouping = labelList(close + 1);
+      if (grouping === null || grouping.close !== hi - 1) return null;
+      hi = close;
+      lo += 2;
+    } else {
+      return null;
+    }
+    const { without, labels } = grouping;
+    keeps = (label) => labels.includes(label) !== without;
+  }
+  if (!matchers.every((m) => m.label !== '__name__' && keeps(m.label))) return null;
   // The body: f1( f2( ... metric{...}[d] ... ) ): functions of the allow-list, one selector, nothing else.
   const selectors = findSelectors(expr);
   const sel = selectors[0];
   if (selectors.length !== 1 || sel === undefined || sel.hasAt || sel.modifiers !== '') return null;
-  const bodyToks = toks.slice(body[0], body[1]);
+  const bodyToks = toks.slice(lo, hi);
   let k = 0;
   let opened = 0;
   while (bodyToks[k]?.kind === 'ident' && LABEL_PRESERVING_FUNCTIONS.has(bodyToks[k]?.text ?? '') && bodyToks[k + 1]?.text === '(') {
@@ -317,7 +332,7 @@ export function inlineRecordingRules(expr: string, records: readonly Recorded[],
         const pushed = pushMatchers(inner, sel.matchers);
         if (pushed === null) {
           throw new Error(
-            `${where}: cannot inline ${written}: its matchers can only be pushed into an aggregation by the matched labels over label-preserving functions of one selector, and ${rec.record} is ${inner}`,
+            `${where}: cannot inline ${written}: its matchers can only be pushed into label-preserving functions of one selector, aggregated by the matched labels if at all, and ${rec.record} is ${inner}`,
           );
         }
         replaced = pushed;
