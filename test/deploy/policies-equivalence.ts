@@ -11,10 +11,11 @@
  * - `<prefix>_inl:<n>`: its inlined form;
  * - `<prefix>_mismatch:<n>`: a sample for every series one of them has and the other has not, and
  *   for every series both have with different values (both NaN counts as equal).
- * Each test group then asks, at its last step, for every mismatch sample of the whole run
- * (`count_over_time` over all steps, from the alert's warm-up on: see {@link recordedWarmUpSeconds})
- * and expects none; and, where the existing tests expect the alert firing, that the original had
- * samples at some step, so an empty comparison cannot pass.
+ * Each test group runs past its last eval_time by the longest warm-up of any alert (see
+ * {@link recordedWarmUpSeconds}), then asks for every mismatch sample of the whole run
+ * (`count_over_time` over all steps from the alert's warm-up on) and expects none; and, where the
+ * existing tests expect the alert firing, that the original had samples at some of those steps,
+ * so an empty comparison cannot pass.
  */
 import { parse, stringify } from 'yaml';
 import { durationSeconds, recordedWarmUpSeconds, type Recorded } from './promql-inline.ts';
