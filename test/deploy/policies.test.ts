@@ -74,7 +74,7 @@ describe('deploy/cloudmonitoring/policies', { concurrency: true }, () => {
       assert.equal(condition.alertRule, rule.alert, fileName);
       // prometheus.yml's global evaluation_interval: the group sets none.
       assert.equal(condition.evaluationInterval, '30s', fileName);
-      assert.equal(condition.duration, { null: '0s', '1m': '60s', '5m': '300s', '10m': '600s', '15m': '900s' }[String(rule.for)], fileName);
+      assert.equal(condition.duration, `${rule.for === null ? 0 : durationSeconds(rule.for)}s`, fileName);
       const runbook = rule.annotations['runbook_url'] ?? '';
       assert.ok(runbook !== '' && policy.documentation.content.includes(`Runbook: ${runbook}`), fileName);
       assert.doesNotMatch(policy.documentation.content, /\{\{|\$labels|\$value/, `${fileName}: no Prometheus template is left in the documentation`);
@@ -209,6 +209,12 @@ describe('inlining recording rules', () => {
       assert.throws(() => inlineRecordingRules(expr, records, 'TestAlert'), { message });
     });
   }
+
+  it('reads Prometheus durations in seconds', () => {
+    assert.deepEqual(['1m', '15m', '1h30m', '30s', '500ms', '1d'].map(durationSeconds), [60, 900, 5400, 30, 0.5, 86_400]);
+    assert.throws(() => durationSeconds('5 m'), { message: 'not a Prometheus duration: "5 m"' });
+    assert.throws(() => durationSeconds('300'), { message: 'not a Prometheus duration: "300"' });
+  });
 
   it('counts the warm-up of ranges over recorded series, through the series that read them', () => {
     assert.equal(recordedWarmUpSeconds('time() - min_over_time(heartbeat:timestamp_seconds[10m]) >= 60', records), 600);
