@@ -51,9 +51,10 @@ export function tokenize(text: string): Token[] {
       i++;
       kind = 'string';
     } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text.charAt(i + 1)))) {
+      const hex = /^0[xX]/.test(text.slice(i, i + 2));
       while (i < text.length) {
         const d = text.charAt(i);
-        const exponentSign = (d === '+' || d === '-') && /[eE]/.test(text.charAt(i - 1)) && !/^0[xX]/.test(text.slice(start, i));
+        const exponentSign = !hex && (d === '+' || d === '-') && /[eE]/.test(text.charAt(i - 1));
         if (!NUMBER_PART.test(d) && !exponentSign) break;
         i++;
       }
@@ -242,14 +243,16 @@ const AGGREGATIONS = new Set(['sum', 'min', 'max', 'avg', 'count', 'group']);
  */
 function pushMatchers(expr: string, matchers: readonly Matcher[]): string | null {
   const toks = significant(tokenize(expr));
-  const closing = (open: number): number => {
-    let depth = 0;
-    for (let k = open; k < toks.length; k++) {
-      if (toks[k]?.text === '(') depth++;
-      else if (toks[k]?.text === ')' && --depth === 0) return k;
+  const closeOf = new Map<number, number>();
+  const open: number[] = [];
+  toks.forEach((t, k) => {
+    if (t.text === '(') open.push(k);
+    else if (t.text === ')') {
+      const from = open.pop();
+      if (from !== undefined) closeOf.set(from, k);
     }
-    return -1;
-  };
+  });
+  const closing = (at: number): number => closeOf.get(at) ?? -1;
   let lo = 0;
   let hi = toks.length;
   while (toks[lo]?.text === '(' && closing(lo) === hi - 1) {
