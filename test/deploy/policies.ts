@@ -6,7 +6,7 @@
  * they are current and equivalent to the rules.
  */
 import { parse } from 'yaml';
-import { durationSeconds, inlineRecordingRules, type Recorded } from './promql-inline.ts';
+import { durationSeconds, findSelectors, inlineRecordingRules, type Recorded } from './promql-inline.ts';
 import { readRuleFile, type AlertRule } from './rules-yaml.ts';
 
 /** Where the policies live, relative to the repository root. */
@@ -158,6 +158,8 @@ export function buildPolicyFiles(rulesText: string, configText: string): PolicyF
   const globalInterval = globalEvaluationInterval(configText, PROMETHEUS_CONFIG_FILE);
   const records: Recorded[] = rules.records.map((r) => ({ record: r.record, expr: r.expr, interval: r.groupInterval ?? globalInterval }));
   const suffixOf = suffixes(rules.alerts);
+  const recordNames = new Set(records.map((r) => r.record));
+  const readsRecorded = (rule: AlertRule): boolean => findSelectors(rule.expr).some((s) => recordNames.has(s.metric));
   const files = rules.alerts.map((rule): PolicyFile => {
     const suffix = suffixOf.get(rule) ?? null;
     const displayName = suffix === null ? rule.alert : `${rule.alert} (${suffix.display})`;
@@ -169,7 +171,7 @@ export function buildPolicyFiles(rulesText: string, configText: string): PolicyF
       `**${documentationText(rule.annotations['summary'] ?? rule.alert)}**`,
       ...(rule.annotations['description'] === undefined ? [] : [documentationText(rule.annotations['description'])]),
       ...(runbook === undefined ? [] : [`Runbook: ${runbook}`]),
-      `From the alerting rule ${rule.alert} of ${RULES_FILE} (\`npm run policies\`); its recording rules are inlined in the query.`,
+      `From the alerting rule ${rule.alert} of ${RULES_FILE} (\`npm run policies\`)${readsRecorded(rule) ? ', with the recording rules it reads inlined in the query' : ''}.`,
     ].join('\n\n');
     const policy: AlertPolicy = {
       displayName,
