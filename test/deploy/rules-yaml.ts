@@ -79,6 +79,8 @@ function parseYaml(text: string, file: string): unknown {
 /** One alerting rule. `for` is null when the rule has none. */
 export interface AlertRule {
   readonly group: string;
+  /** The group's `interval`; null when it leaves it to the global evaluation_interval. */
+  readonly groupInterval: string | null;
   readonly alert: string;
   readonly expr: string;
   readonly for: string | null;
@@ -89,6 +91,8 @@ export interface AlertRule {
 /** One recording rule. */
 export interface RecordingRule {
   readonly group: string;
+  /** The group's `interval`; null when it leaves it to the global evaluation_interval. */
+  readonly groupInterval: string | null;
   readonly record: string;
   readonly expr: string;
 }
@@ -108,6 +112,7 @@ export function readRuleFile(text: string, file: string): RuleFile {
   r.list(doc['groups'], 'groups').forEach((groupValue, g) => {
     const group = r.mapping(groupValue, `groups[${g}]`);
     const name = r.string(group['name'], `groups[${g}].name`);
+    const groupInterval = r.optionalString(group['interval'], `groups[${g}].interval`);
     r.list(group['rules'], `groups[${g}].rules`).forEach((ruleValue, i) => {
       const where = `groups[${g}].rules[${i}]`;
       const rule = r.mapping(ruleValue, where);
@@ -115,6 +120,7 @@ export function readRuleFile(text: string, file: string): RuleFile {
       if (typeof rule['alert'] === 'string') {
         alerts.push({
           group: name,
+          groupInterval,
           alert: rule['alert'],
           expr,
           for: r.optionalString(rule['for'], `${where}.for`),
@@ -122,7 +128,7 @@ export function readRuleFile(text: string, file: string): RuleFile {
           annotations: r.strings(rule['annotations'], `${where}.annotations`),
         });
       } else if (typeof rule['record'] === 'string') {
-        records.push({ group: name, record: rule['record'], expr });
+        records.push({ group: name, groupInterval, record: rule['record'], expr });
       } else {
         r.problem(where, 'neither `alert` nor `record` is a string');
       }
