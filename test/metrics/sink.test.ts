@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CLOSE_CODE_LABELS } from '../../src/protocol/close-codes.ts';
-import { DEGRADATIONS, PHASES, REASON_NAMES, REASON_PHASES, RESULTS } from '../../src/result/reasons.ts';
+import { sinkFactsOf } from '../../src/checks/registry.ts';
+import { DEGRADATIONS, PHASES, REASON_NAMES, RESULTS } from '../../src/result/reasons.ts';
 import type { CheckResult } from '../../src/result/types.ts';
 import { goldenPathCheck, target } from '../support/fixtures.ts';
 import { VERSION } from '../../src/version.ts';
@@ -52,15 +53,15 @@ describe('metrics sink', { concurrency: true }, () => {
     ]);
     for (const result of ['success', 'degraded', 'failure']) expected.set(seriesKey('canary_check_runs_total', { ...L, result }), 0);
     for (const code of ['1000', '1006', '1008', '1011']) expected.set(seriesKey('canary_ws_close_total', { ...L, code }), 0);
-    for (const degradation of Object.keys(DEGRADATIONS)) expected.set(seriesKey('canary_check_degraded_total', { ...L, degradation }), 0);
+    for (const degradation of ['slow', 'unknown_frame', 'agent_timeout_warning']) expected.set(seriesKey('canary_check_degraded_total', { ...L, degradation }), 0);
     for (const phase of TIMED) expected.set(seriesKey('canary_phase_duration_seconds_count', { ...L, phase }), 0);
     for (const event of EVENTS) {
       expected.set(seriesKey('canary_events_missing_total', { ...L, event }), 0);
       expected.set(seriesKey('canary_event_latency_seconds_count', { ...L, event }), 0);
     }
-    for (const reason of REASON_NAMES) {
-      for (const phase of REASON_PHASES[reason]) expected.set(seriesKey('canary_check_failures_total', { ...L, phase, reason }), 0);
-    }
+    const facts = sinkFactsOf(oneCheckConfig().targets[0] ?? assert.fail('no target'), goldenPathCheck());
+    assert.equal(facts.failures.length, 41);
+    for (const { phase, reason } of facts.failures) expected.set(seriesKey('canary_check_failures_total', { ...L, phase, reason }), 0);
     const actual = [...seriesMap(text)].filter(([key]) => !/_(bucket|sum)\{/.test(key));
     assert.deepEqual(new Map(actual), expected);
     for (const sample of parseSamples(text)) {
