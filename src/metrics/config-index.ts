@@ -2,16 +2,13 @@ import { sinkFactsOf, type FailurePair } from '../checks/registry.ts';
 import type { CheckConfig, Config } from '../config/types.ts';
 import type { Degradation } from '../result/reasons.ts';
 
-/** The event that ends a run in failure; the engine records it like the expected events. */
-const FAILURE_EVENT = 'agent_error';
-
 /** One configured check of one target, with the event label values it may produce. */
 export interface IndexedCheck {
   readonly target: string;
   readonly check: CheckConfig;
   /** Events whose absence is counted in `canary_events_missing_total` (its type's `countedEvents`). */
   readonly countedEvents: readonly string[];
-  /** Every value the `event` label may take for this check. */
+  /** Every value the `event` label of `canary_event_latency_seconds` may take for this check: its completion event. */
   readonly eventLabels: ReadonlySet<string>;
   /** The `endpoint` label values of `canary_dependency_health` (its type's `healthEndpoints`). */
   readonly healthEndpoints: readonly string[];
@@ -32,7 +29,7 @@ export interface ConfigIndex {
 }
 
 function eventLabelsOf(check: CheckConfig, counted: readonly string[]): readonly string[] {
-  return counted.length === 0 ? [] : [...counted, check.completionEvent, FAILURE_EVENT];
+  return counted.length === 0 ? [] : [check.completionEvent];
 }
 
 /** Indexes the configured checks by target and check name. */

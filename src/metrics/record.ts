@@ -1,10 +1,9 @@
 import { closeCodeLabel } from '../protocol/close-codes.ts';
 import { HEALTH_STATES, isHealthState } from '../result/health.ts';
-import { TIMED_PHASES } from '../result/reasons.ts';
 import type { CheckResult } from '../result/types.ts';
 import type { SkipReason } from '../result/sinks.ts';
 import type { ConfigIndex } from './config-index.ts';
-import { observeRun, type Families } from './families.ts';
+import { HISTOGRAM_PHASES, observeRun, type Families } from './families.ts';
 import { ProtocolTracker } from './protocol.ts';
 
 /** Unix time in seconds of an ISO 8601 instant, or null when it does not parse. */
@@ -47,7 +46,7 @@ export class ResultRecorder {
     }
 
     observeRun(f.duration, labels, result.durationSeconds, result.runId);
-    for (const phase of TIMED_PHASES) {
+    for (const phase of HISTOGRAM_PHASES) {
       const seconds = result.phases[phase];
       if (seconds !== undefined) observeRun(f.phaseDuration, { ...labels, phase }, seconds, result.runId);
     }

@@ -1,10 +1,10 @@
 import { intervalSeconds } from '../config/schedule.ts';
 import { ZEROED_CLOSE_CODES } from '../protocol/close-codes.ts';
-import { RESULTS, TIMED_PHASES } from '../result/reasons.ts';
+import { RESULTS } from '../result/reasons.ts';
 import { HEALTH_STATES } from '../result/health.ts';
 import { SKIP_REASONS } from '../result/sinks.ts';
 import type { ConfigIndex } from './config-index.ts';
-import type { Families } from './families.ts';
+import { ZEROED_PHASES, type Families } from './families.ts';
 
 /**
  * Creates at zero every series the configuration implies, so alerts and dashboards see them before
@@ -24,11 +24,9 @@ export function zeroConfiguredSeries(families: Families, index: ConfigIndex): vo
     for (const reason of SKIP_REASONS) families.skipped.inc({ ...labels, reason }, 0);
     families.duration.zero(labels);
     families.scheduleLag.zero(labels);
-    for (const phase of TIMED_PHASES) families.phaseDuration.zero({ ...labels, phase });
-    for (const event of countedEvents) {
-      families.eventsMissing.inc({ ...labels, event }, 0);
-      families.eventLatency.zero({ ...labels, event });
-    }
+    for (const phase of ZEROED_PHASES) families.phaseDuration.zero({ ...labels, phase });
+    for (const event of countedEvents) families.eventsMissing.inc({ ...labels, event }, 0);
+    if (countedEvents.length > 0) families.eventLatency.zero({ ...labels, event: check.completionEvent });
     for (const endpoint of healthEndpoints) {
       for (const state of HEALTH_STATES) families.dependencyHealth.set({ ...labels, endpoint, state }, 0);
     }

@@ -24,7 +24,6 @@ import {
 
 const L = { check: CHECK, target: TARGET } as const;
 const EVENTS = ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed'];
-const TIMED = ['token', 'dns', 'tcp', 'tls', 'upgrade', 'welcome', 'handshake', 'events'];
 
 function metrics(): CanaryMetrics {
   return createMetrics(oneCheckConfig(), { revision: 'r1', defaultMetrics: false });
@@ -54,11 +53,9 @@ describe('metrics sink', { concurrency: true }, () => {
     for (const result of ['success', 'degraded', 'failure']) expected.set(seriesKey('canary_check_runs_total', { ...L, result }), 0);
     for (const code of ['1000', '1006', '1008', '1011']) expected.set(seriesKey('canary_ws_close_total', { ...L, code }), 0);
     for (const degradation of ['slow', 'unknown_frame', 'agent_timeout_warning']) expected.set(seriesKey('canary_check_degraded_total', { ...L, degradation }), 0);
-    for (const phase of TIMED) expected.set(seriesKey('canary_phase_duration_seconds_count', { ...L, phase }), 0);
-    for (const event of EVENTS) {
-      expected.set(seriesKey('canary_events_missing_total', { ...L, event }), 0);
-      expected.set(seriesKey('canary_event_latency_seconds_count', { ...L, event }), 0);
-    }
+    for (const phase of ['upgrade', 'welcome']) expected.set(seriesKey('canary_phase_duration_seconds_count', { ...L, phase }), 0);
+    for (const event of EVENTS) expected.set(seriesKey('canary_events_missing_total', { ...L, event }), 0);
+    expected.set(seriesKey('canary_event_latency_seconds_count', { ...L, event: 'agent_completed' }), 0);
     const facts = sinkFactsOf(oneCheckConfig().targets[0] ?? assert.fail('no target'), goldenPathCheck());
     assert.equal(facts.failures.length, 41);
     for (const { phase, reason } of facts.failures) expected.set(seriesKey('canary_check_failures_total', { ...L, phase, reason }), 0);
@@ -103,18 +100,17 @@ describe('metrics sink', { concurrency: true }, () => {
     assert.equal(valueOf(text, 'canary_protocol_changes_total', { target: TARGET }), 0);
 
     assert.equal(v('canary_check_duration_seconds_count'), 2);
-    assert.equal(v('canary_check_duration_seconds_bucket', { le: '0.25' }), 0);
-    assert.equal(v('canary_check_duration_seconds_bucket', { le: '0.5' }), 1);
     assert.equal(v('canary_check_duration_seconds_bucket', { le: '1' }), 2);
+    assert.equal(v('canary_check_duration_seconds_sum'), 1.05);
     assert.equal(v('canary_phase_duration_seconds_count', { phase: 'welcome' }), 2);
-    assert.equal(v('canary_phase_duration_seconds_count', { phase: 'events' }), 1);
-    assert.equal(v('canary_phase_duration_seconds_count', { phase: 'tls' }), 0);
-    assert.equal(v('canary_phase_duration_seconds_bucket', { phase: 'upgrade', le: '0.01' }), 0);
-    assert.equal(v('canary_phase_duration_seconds_bucket', { phase: 'upgrade', le: '0.025' }), 2);
-    assert.equal(v('canary_event_latency_seconds_count', { event: 'agent_started' }), 2);
-    assert.equal(v('canary_event_latency_seconds_count', { event: 'tool_executing' }), 1);
-    assert.equal(v('canary_event_latency_seconds_bucket', { event: 'tool_executing', le: '0.25' }), 0);
-    assert.equal(v('canary_event_latency_seconds_bucket', { event: 'tool_executing', le: '0.5' }), 1);
+    assert.equal(v('canary_phase_duration_seconds_count', { phase: 'events' }), undefined);
+    assert.equal(v('canary_phase_duration_seconds_count', { phase: 'tls' }), undefined);
+    assert.equal(v('canary_phase_duration_seconds_count', { phase: 'token' }), undefined);
+    assert.equal(v('canary_phase_duration_seconds_bucket', { phase: 'upgrade', le: '0.05' }), 2);
+    assert.equal(v('canary_phase_duration_seconds_sum', { phase: 'upgrade' }), 0.04);
+    assert.equal(v('canary_event_latency_seconds_count', { event: 'agent_completed' }), 1);
+    assert.equal(v('canary_event_latency_seconds_sum', { event: 'agent_completed' }), 0.5);
+    assert.equal(v('canary_event_latency_seconds_count', { event: 'agent_started' }), undefined);
   });
 
   it('sets up to 1 and the last success after a failure is followed by a success', async () => {
@@ -148,22 +144,23 @@ describe('metrics sink', { concurrency: true }, () => {
     assert.equal(await plain(m), before);
   });
 
-  it('measures each event once, at its first arrival', async () => {
+  it('measures the completion event once, at its first arrival, and no other event', async () => {
     const m = metrics();
     const events = [
       { name: 'agent_started', seconds: 0.1 },
       { name: 'agent_thinking', seconds: 0.2 },
-      { name: 'agent_thinking', seconds: 3 },
       { name: 'tool_executing', seconds: 3.5 },
-      { name: 'tool_executing', seconds: 4 },
       { name: 'tool_completed', seconds: 4.5 },
       { name: 'agent_completed', seconds: 5 },
+      { name: 'agent_completed', seconds: 7 },
     ];
     m.record(successResult({ events }));
     const text = await plain(m);
-    assert.equal(valueOf(text, 'canary_event_latency_seconds_count', { ...L, event: 'agent_thinking' }), 1);
-    assert.equal(valueOf(text, 'canary_event_latency_seconds_sum', { ...L, event: 'agent_thinking' }), 0.2);
-    assert.equal(valueOf(text, 'canary_event_latency_seconds_sum', { ...L, event: 'tool_executing' }), 3.5);
+    assert.equal(valueOf(text, 'canary_event_latency_seconds_count', { ...L, event: 'agent_completed' }), 1);
+    assert.equal(valueOf(text, 'canary_event_latency_seconds_sum', { ...L, event: 'agent_completed' }), 5);
+    assert.equal(valueOf(text, 'canary_event_latency_seconds_bucket', { ...L, event: 'agent_completed', le: '1' }), 0);
+    assert.equal(valueOf(text, 'canary_event_latency_seconds_bucket', { ...L, event: 'agent_completed', le: '10' }), 1);
+    assert.deepEqual([...new Set(samplesOf(text, 'canary_event_latency_seconds_count').map((s) => s.labels['event']))], ['agent_completed']);
   });
 
   it('counts missing events only for failed runs whose user message was sent', async () => {
@@ -266,7 +263,16 @@ describe('metrics sink', { concurrency: true }, () => {
     }
     assert.equal(valueOf(text, 'canary_check_failures_total', { ...L, phase: 'events', reason: 'handshake_incomplete' }), undefined);
     assert.equal(valueOf(text, 'canary_check_degraded_total', { ...L, degradation: 'agent_timeout_warning' }), 0);
-    assert.equal(valueOf(text, 'canary_phase_duration_seconds_count', { ...L, phase: 'handshake' }), 0);
+    assert.equal(valueOf(text, 'canary_phase_duration_seconds_count', { ...L, phase: 'handshake' }), undefined);
+  });
+
+  it('times the handshake phase from the first third-generation run on', async () => {
+    const m = metrics();
+    m.record(successResult({ phases: { token: 0.002, upgrade: 0.02, welcome: 0.01, handshake: 0.7, events: 0.5 } }));
+    const text = await plain(m);
+    assert.equal(valueOf(text, 'canary_phase_duration_seconds_count', { ...L, phase: 'handshake' }), 1);
+    assert.equal(valueOf(text, 'canary_phase_duration_seconds_bucket', { ...L, phase: 'handshake', le: '0.5' }), 0);
+    assert.equal(valueOf(text, 'canary_phase_duration_seconds_bucket', { ...L, phase: 'handshake', le: '5' }), 1);
   });
 
   it('counts skipped runs and observes schedule lag in seconds', async () => {
@@ -279,9 +285,9 @@ describe('metrics sink', { concurrency: true }, () => {
     assert.equal(valueOf(text, 'canary_runs_skipped_total', { ...L, reason: 'overlap' }), 2);
     assert.equal(valueOf(text, 'canary_schedule_lag_seconds_count', L), 2);
     assert.equal(valueOf(text, 'canary_schedule_lag_seconds_sum', L), 0.2);
-    assert.equal(valueOf(text, 'canary_schedule_lag_seconds_bucket', { ...L, le: '0.001' }), 1);
+    assert.equal(valueOf(text, 'canary_schedule_lag_seconds_bucket', { ...L, le: '0.01' }), 1);
     assert.equal(valueOf(text, 'canary_schedule_lag_seconds_bucket', { ...L, le: '0.1' }), 1);
-    assert.equal(valueOf(text, 'canary_schedule_lag_seconds_bucket', { ...L, le: '0.5' }), 2);
+    assert.equal(valueOf(text, 'canary_schedule_lag_seconds_bucket', { ...L, le: '1' }), 2);
   });
 
   it('labels close codes it does not know as other', async () => {
@@ -309,8 +315,11 @@ describe('metrics sink', { concurrency: true }, () => {
     assert.equal(valueOf(text, 'canary_check_runs_total', { ...labels, result: 'failure' }), 1);
     assert.equal(valueOf(text, 'canary_check_failures_total', { ...labels, phase: 'events', reason: 'close_1011' }), 1);
     assert.equal(valueOf(text, 'canary_check_up', labels), 0);
-    assert.equal(valueOf(text, 'canary_event_latency_seconds_count', { ...labels, event: 'agent_started' }), 1);
     assert.deepEqual(parseSamples(text).filter((s) => s.name === 'canary_events_missing_total' && s.labels['target'] === 'elsewhere'), []);
+    m.record(successResult({ target: 'elsewhere', check: 'other_check' }));
+    const after = await plain(m);
+    assert.equal(valueOf(after, 'canary_event_latency_seconds_count', { ...labels, event: 'agent_completed' }), 1);
+    assert.equal(valueOf(after, 'canary_event_latency_seconds_count', { ...labels, event: 'agent_started' }), undefined);
   });
 
   it('keeps every label value within the closed sets and the config whatever the server and messages say', async () => {
@@ -387,7 +396,8 @@ describe('metrics sink', { concurrency: true }, () => {
     const om = await m.render('application/openmetrics-text; version=1.0.0');
     assert.ok(om.contentType.startsWith('application/openmetrics-text'), om.contentType);
     assert.match(om.body, /^canary_check_duration_seconds_bucket\{le="1",check="golden_path",target="test"\} 1 # \{run_id="exemplar0run0001"\} 0\.75 \d+(\.\d+)?$/m);
-    assert.match(om.body, /^canary_phase_duration_seconds_bucket\{[^}]*phase="events"[^}]*\} 1 # \{run_id="exemplar0run0001"\} 0\.5 /m);
+    assert.match(om.body, /^canary_phase_duration_seconds_bucket\{[^}]*phase="welcome"[^}]*\} 1 # \{run_id="exemplar0run0001"\} 0\.01 /m);
+    assert.match(om.body, /^canary_event_latency_seconds_bucket\{[^}]*event="agent_completed"[^}]*\} 1 # \{run_id="exemplar0run0001"\} 0\.5 /m);
     assert.match(om.body, /^# TYPE canary_check_runs counter$/m);
     assert.match(om.body, /^canary_check_runs_total\{check="golden_path",target="test",result="success"\} 1$/m);
     assert.ok(om.body.endsWith('# EOF\n'));
@@ -403,13 +413,13 @@ describe('metrics sink', { concurrency: true }, () => {
 
   it('never throws on a result with values prom-client would refuse', async () => {
     const m = metrics();
-    m.record(successResult({ durationSeconds: Number.NaN, startedAt: 'not a date', runId: 'x'.repeat(300), phases: { token: -1 } }));
+    m.record(successResult({ durationSeconds: Number.NaN, startedAt: 'not a date', runId: 'x'.repeat(300), phases: { upgrade: -1 } }));
     m.started(TARGET, CHECK, Number.POSITIVE_INFINITY);
     const text = await plain(m);
     assert.equal(valueOf(text, 'canary_check_runs_total', { ...L, result: 'success' }), 1);
     assert.equal(valueOf(text, 'canary_check_duration_seconds_count', L), 0);
-    assert.equal(valueOf(text, 'canary_phase_duration_seconds_count', { ...L, phase: 'token' }), 0);
-    assert.equal(valueOf(text, 'canary_event_latency_seconds_count', { ...L, event: 'agent_started' }), 1);
+    assert.equal(valueOf(text, 'canary_phase_duration_seconds_count', { ...L, phase: 'upgrade' }), 0);
+    assert.equal(valueOf(text, 'canary_event_latency_seconds_count', { ...L, event: 'agent_completed' }), 1);
     assert.equal(valueOf(text, 'canary_last_run_timestamp_seconds', L), undefined);
     assert.equal(valueOf(text, 'canary_schedule_lag_seconds_count', L), 0);
   });
