@@ -7,6 +7,7 @@ import type { CheckResult } from '../../src/result/types.ts';
 import { goldenPathCheck, target } from '../support/fixtures.ts';
 import { VERSION } from '../../src/version.ts';
 import { DURATION_BUCKETS_SECONDS, PHASE_BUCKETS_SECONDS, SCHEDULE_LAG_BUCKETS_SECONDS } from '../../src/metrics/families.ts';
+import { Gauge } from 'prom-client';
 import { createMetrics, type CanaryMetrics } from '../../src/metrics/sink.ts';
 import {
   CHECK,
@@ -422,5 +423,32 @@ describe('metrics sink', { concurrency: true }, () => {
     assert.equal(valueOf(text, 'canary_event_latency_seconds_count', { ...L, event: 'agent_completed' }), 1);
     assert.equal(valueOf(text, 'canary_last_run_timestamp_seconds', L), undefined);
     assert.equal(valueOf(text, 'canary_schedule_lag_seconds_count', L), 0);
+  });
+
+  it('serves every change from the next scrape in both formats: a run, a start, a skip, a reload, a reconfiguration and foreign metrics', async () => {
+    const m = metrics();
+    const foreign = new Gauge({ name: 'foreign_gauge', help: 'Registered by someone else.', registers: [m.registry] });
+    const OM = 'application/openmetrics-text; version=1.0.0';
+    const both = async (): Promise<readonly [string, string]> => [(await m.render(undefined)).body, (await m.render(OM)).body];
+    const values = async (name: string, labels: Readonly<Record<string, string>>): Promise<readonly (number | undefined)[]> => {
+      const [text, om] = await both();
+      return [valueOf(text, name, labels), valueOf(om.replace(/ # \{[^}]*\} \S+ \S+$/gm, '').replace(/^# EOF$/m, ''), name, labels)];
+    };
+    foreign.set(1);
+    assert.deepEqual(await values('canary_check_runs_total', { ...L, result: 'success' }), [0, 0]);
+    m.record(successResult());
+    assert.deepEqual(await values('canary_check_runs_total', { ...L, result: 'success' }), [1, 1]);
+    m.started(TARGET, CHECK, 0.5);
+    assert.deepEqual(await values('canary_schedule_lag_seconds_count', L), [1, 1]);
+    m.skipped(TARGET, CHECK, 'overlap');
+    assert.deepEqual(await values('canary_runs_skipped_total', { ...L, reason: 'overlap' }), [1, 1]);
+    m.reloaded(false, 1_800_000_000);
+    assert.deepEqual(await values('canary_config_last_reload_successful', {}), [0, 0]);
+    assert.deepEqual(await values('canary_config_reloads_total', { result: 'failure' }), [1, 1]);
+    foreign.set(7);
+    assert.deepEqual(await values('foreign_gauge', {}), [7, 7]);
+    await m.reconfigure(oneCheckConfig(goldenPathCheck({ name: 'renamed' })));
+    assert.deepEqual(await values('canary_check_runs_total', { ...L, result: 'success' }), [undefined, undefined]);
+    assert.deepEqual(await values('canary_check_runs_total', { check: 'renamed', target: TARGET, result: 'success' }), [0, 0]);
   });
 });
