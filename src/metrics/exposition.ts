@@ -75,12 +75,17 @@ export async function exportFamily(metric: Metric): Promise<ExportedFamily> {
 }
 
 function escapeText(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return NEEDS_ESCAPE.test(text) ? text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : text;
 }
 
+const NEEDS_ESCAPE = /[\\\n]/;
+
 function escapeLabelValue(value: string | number): string {
-  return typeof value === 'string' ? escapeText(value).replace(/"/g, '\\"') : String(value);
+  if (typeof value !== 'string') return String(value);
+  return LABEL_NEEDS_ESCAPE.test(value) ? escapeText(value).replace(/"/g, '\\"') : value;
 }
+
+const LABEL_NEEDS_ESCAPE = /[\\\n"]/;
 
 /** A number as the expositions write it: `Nan`, `+Inf` and `-Inf` as prom-client does (parsers ignore case). */
 function formatValue(value: number): string {
@@ -89,24 +94,36 @@ function formatValue(value: number): string {
   return `${value}`;
 }
 
-const sharedLabelText = new WeakMap<LabelSet, string>();
+function formatLabels(labels: LabelSet, exclude: LabelSet | undefined): string {
+  let text = '';
+  for (const name in labels) {
+    const value = labels[name];
+    if (value === undefined || (exclude !== undefined && Object.hasOwn(exclude, name))) continue;
+    text += `${text === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
+  }
+  return text;
+}
 
-/** `a="1",b="2"`; a histogram's shared label set is formatted once and remembered with it. */
+/**
+ * Label sets as text, remembered with the label set itself: prom-client keeps one label object per
+ * series (a counter's or gauge's, a histogram's shared one) for as long as the series lives.
+ */
+const labelTexts = new WeakMap<LabelSet, string>();
+
+function rememberedLabels(labels: LabelSet): string {
+  let text = labelTexts.get(labels);
+  if (text === undefined) {
+    text = formatLabels(labels, undefined);
+    labelTexts.set(labels, text);
+  }
+  return text;
+}
+
+/** `a="1",b="2"`: a sample's own labels (a bucket's `le`), then the series' shared ones. */
 function labelText(labels: LabelSet | undefined, shared: LabelSet | undefined): string {
-  let own = '';
-  if (labels !== undefined) {
-    for (const name in labels) {
-      const value = labels[name];
-      if (value === undefined || (shared !== undefined && Object.hasOwn(shared, name))) continue;
-      own += `${own === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
-    }
-  }
-  if (shared === undefined) return own;
-  let sharedText = sharedLabelText.get(shared);
-  if (sharedText === undefined) {
-    sharedText = labelText(shared, undefined);
-    sharedLabelText.set(shared, sharedText);
-  }
+  if (shared === undefined) return labels === undefined ? '' : rememberedLabels(labels);
+  const own = labels === undefined ? '' : formatLabels(labels, shared);
+  const sharedText = rememberedLabels(shared);
   return own === '' ? sharedText : sharedText === '' ? own : `${own},${sharedText}`;
 }
 

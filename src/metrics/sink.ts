@@ -96,8 +96,7 @@ export function createMetrics(config: Config, options: MetricsOptions = {}): Can
   return {
     registry,
     record(result) {
-      recorder.record(result);
-      page.invalidate(ownMetrics);
+      page.invalidate(recorder.record(result));
     },
     skipped(target, check, reason) {
       recorder.skipped(target, check, reason);

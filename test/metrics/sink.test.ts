@@ -451,4 +451,23 @@ describe('metrics sink', { concurrency: true }, () => {
     assert.deepEqual(await values('canary_check_runs_total', { ...L, result: 'success' }), [undefined, undefined]);
     assert.deepEqual(await values('canary_check_runs_total', { check: 'renamed', target: TARGET, result: 'success' }), [0, 0]);
   });
+
+  it('shows what each kind of run changes in the scrape after a cached one: failure, close code, missing events, degradation, certificate', async () => {
+    const m = metrics();
+    const scrape = async (): Promise<string> => plain(m);
+    m.record(successResult());
+    await scrape();
+    m.record(close1011Result());
+    const afterFailure = await scrape();
+    assert.equal(valueOf(afterFailure, 'canary_check_failures_total', { ...L, phase: 'events', reason: 'close_1011' }), 1);
+    assert.equal(valueOf(afterFailure, 'canary_ws_close_total', { ...L, code: '1011' }), 1);
+    assert.equal(valueOf(afterFailure, 'canary_events_missing_total', { ...L, event: 'agent_completed' }), 1);
+    assert.equal(valueOf(afterFailure, 'canary_check_up', L), 0);
+    m.record(successResult({ result: 'degraded', degradations: ['slow'], tlsCertExpiresAt: '2026-03-01T12:00:00.000Z' }));
+    const afterDegraded = await scrape();
+    assert.equal(valueOf(afterDegraded, 'canary_check_degraded_total', { ...L, degradation: 'slow' }), 1);
+    assert.equal(valueOf(afterDegraded, 'canary_tls_cert_expiry_timestamp_seconds', { target: TARGET }), Date.UTC(2026, 2, 1, 12) / 1000);
+    assert.equal(valueOf(afterDegraded, 'canary_check_up', L), 1);
+    assert.equal(valueOf(afterDegraded, 'canary_check_runs_total', { ...L, result: 'degraded' }), 1);
+  });
 });
