@@ -2,7 +2,7 @@ import type { Metric, Registry } from 'prom-client';
 import { exportFamily, renderFamily, renderPage, type ExpositionFormat } from './exposition.ts';
 
 /** What the cache reads of a prom-client registry. */
-type MetricSource = Pick<Registry, 'getMetricsAsArray' | 'getSingleMetric'>;
+type MetricSource = Pick<Registry, 'getMetricsAsArray'>;
 
 /**
  * /metrics from a cache: each of the sink's own families is rendered once per format and kept until
@@ -32,7 +32,9 @@ export class PageCache {
   /** The page in `format`, every metric of the registry in its order. */
   async render(format: ExpositionFormat): Promise<string> {
     const rendered = this.#rendered[format];
-    const metrics = this.#registry.getMetricsAsArray().flatMap(({ name }) => this.#registry.getSingleMetric(name) ?? []);
+    // The registered instances themselves (prom-client's typings call them MetricObject); not looked
+    // up by name, since prom-client's own OpenMetrics rendering renames counters in place.
+    const metrics = this.#registry.getMetricsAsArray() as unknown as readonly Metric[];
     const families = await Promise.all(
       metrics.map(async (metric) => {
         const kept = rendered.get(metric);

@@ -92,8 +92,10 @@ describe('the /metrics page against prom-client\'s own rendering', { concurrency
     m.record(successResult({ runId: 'exemplar0run0001' }));
     m.record(close1011Result());
     m.started('test', 'golden_path', 0.02);
+    const theirs = await m.registry.metrics();
     const ours = (await m.render(OPENMETRICS)).body;
-    assert.equal(ours, await m.registry.metrics());
+    assert.equal(ours, theirs);
+    assert.equal((await m.render(OPENMETRICS)).body, await m.registry.metrics());
     assert.match(ours, /^canary_event_latency_seconds_bucket\{le="1",[^}]*\} 1 # \{run_id="exemplar0run0001"\} 0\.5 /m);
   });
 
