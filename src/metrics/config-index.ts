@@ -1,8 +1,6 @@
-import { sinkFactsOf } from '../checks/registry.ts';
+import { sinkFactsOf, type FailurePair } from '../checks/registry.ts';
 import type { CheckConfig, Config } from '../config/types.ts';
-
-/** The event that ends a run in failure; the engine records it like the expected events. */
-const FAILURE_EVENT = 'agent_error';
+import type { Degradation } from '../result/reasons.ts';
 
 /** One configured check of one target, with the event label values it may produce. */
 export interface IndexedCheck {
@@ -10,10 +8,14 @@ export interface IndexedCheck {
   readonly check: CheckConfig;
   /** Events whose absence is counted in `canary_events_missing_total` (its type's `countedEvents`). */
   readonly countedEvents: readonly string[];
-  /** Every value the `event` label may take for this check. */
+  /** Every value the `event` label of `canary_event_latency_seconds` may take for this check: its completion event. */
   readonly eventLabels: ReadonlySet<string>;
   /** The `endpoint` label values of `canary_dependency_health` (its type's `healthEndpoints`). */
   readonly healthEndpoints: readonly string[];
+  /** The `(phase, reason)` label pairs of `canary_check_failures_total` its runs can produce. */
+  readonly failures: readonly FailurePair[];
+  /** The `degradation` label values of `canary_check_degraded_total` its runs can produce. */
+  readonly degradations: readonly Degradation[];
 }
 
 /** The configuration as the metrics sink reads it: the closed sets of label values. */
@@ -27,7 +29,7 @@ export interface ConfigIndex {
 }
 
 function eventLabelsOf(check: CheckConfig, counted: readonly string[]): readonly string[] {
-  return counted.length === 0 ? [] : [...counted, check.completionEvent, FAILURE_EVENT];
+  return counted.length === 0 ? [] : [check.completionEvent];
 }
 
 /** Indexes the configured checks by target and check name. */
@@ -37,9 +39,9 @@ export function indexConfig(config: Config): ConfigIndex {
   const anyEventLabels = new Set<string>();
   for (const target of config.targets) {
     for (const check of target.checks) {
-      const { countedEvents, healthEndpoints } = sinkFactsOf(check);
+      const { countedEvents, healthEndpoints, failures, degradations } = sinkFactsOf(target, check);
       const eventLabels = new Set(eventLabelsOf(check, countedEvents));
-      const indexed: IndexedCheck = { target: target.target, check, countedEvents, eventLabels, healthEndpoints };
+      const indexed: IndexedCheck = { target: target.target, check, countedEvents, eventLabels, healthEndpoints, failures, degradations };
       checks.push(indexed);
       byKey.set(JSON.stringify([target.target, check.name]), indexed);
       for (const name of eventLabels) anyEventLabels.add(name);

@@ -1,8 +1,9 @@
 /**
  * The two exposition formats of /metrics: OpenMetrics 1.0 (what Prometheus asks for first, and the
- * only one that carries exemplars) and the Prometheus text format 0.0.4, derived from it.
+ * only one that carries exemplars) and the Prometheus text format 0.0.4, both written straight from
+ * prom-client's exported values (no format is parsed back into the other).
  */
-import { Registry } from 'prom-client';
+import { Registry, type Metric } from 'prom-client';
 
 /** Content type of the OpenMetrics exposition. */
 export const OPENMETRICS_CONTENT_TYPE: string = Registry.OPENMETRICS_CONTENT_TYPE;
@@ -39,69 +40,126 @@ export function wantsOpenMetrics(accept: string | undefined): boolean {
   return openMetrics > 0 && openMetrics >= (qualities.get(PROMETHEUS_MEDIA_TYPE) ?? 0);
 }
 
-/** How an OpenMetrics family type is written in the text format, and the suffix its name gains. */
-const TYPE_MAP: Readonly<Record<string, { readonly type: string; readonly suffix: string }>> = {
-  counter: { type: 'counter', suffix: '_total' },
-  gauge: { type: 'gauge', suffix: '' },
-  histogram: { type: 'histogram', suffix: '' },
-  summary: { type: 'summary', suffix: '' },
-  info: { type: 'gauge', suffix: '_info' },
-  stateset: { type: 'gauge', suffix: '' },
-  gaugehistogram: { type: 'untyped', suffix: '' },
-  unknown: { type: 'untyped', suffix: '' },
-};
+/** Which exposition a page is written in. */
+export type ExpositionFormat = 'openmetrics' | 'text';
 
-/** Index just past the label set that opens at `open` (a `{`), honouring quoted values. */
-function endOfLabels(line: string, open: number): number {
-  let quoted = false;
-  for (let i = open + 1; i < line.length; i++) {
-    const c = line[i];
-    if (quoted) {
-      if (c === '\\') i++;
-      else if (c === '"') quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (c === '}') return i + 1;
-  }
-  return line.length;
+type LabelSet = Readonly<Record<string, string | number>>;
+
+/** One sample as prom-client hands it to its own renderer. */
+interface ExportedSample {
+  readonly metricName?: string;
+  readonly labels?: LabelSet;
+  /** A histogram series' labels, shared by its buckets, sum and count (`labels` then holds `le`). */
+  readonly sharedLabels?: LabelSet;
+  readonly value: number;
+  readonly exemplar?: { readonly labelSet: LabelSet; readonly value: number; readonly timestamp: number } | null;
 }
 
-/** A sample line without its exemplar, with a timestamp (seconds in OpenMetrics) in milliseconds. */
-function textSample(line: string): string {
-  const brace = line.search(/[{ ]/);
-  const nameEnd = brace === -1 ? line.length : line[brace] === '{' ? endOfLabels(line, brace) : brace;
-  const exemplar = line.indexOf(' # ', nameEnd);
-  const rest = (exemplar === -1 ? line.slice(nameEnd) : line.slice(nameEnd, exemplar)).trim().split(/\s+/);
-  const [value = '', timestamp] = rest;
-  const head = `${line.slice(0, nameEnd)} ${value}`;
-  return timestamp === undefined ? head : `${head} ${Math.round(Number(timestamp) * 1000)}`;
+/** One family's current values, as prom-client's renderer reads them. */
+export interface ExportedFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly type: string;
+  readonly values: readonly ExportedSample[];
 }
 
 /**
- * Converts an OpenMetrics 1.0 exposition to the Prometheus text format 0.0.4: counter families get
- * back their `_total` name, `unknown` becomes `untyped`, exemplars, `# UNIT` and `# EOF` are dropped,
- * sample timestamps turn from seconds into milliseconds and `\"` in HELP is unescaped (0.0.4 knows
- * only `\\` and `\n` there). Families and samples keep their order.
+ * The values of `metric` the way prom-client's own renderer reads them: `getForPromString` when the
+ * metric has it (histograms: each bucket's `le` apart from the series' shared labels), else `get`.
  */
-export function openMetricsToText(openMetrics: string): string {
-  const lines = openMetrics.split('\n');
-  const families = new Map<string, { readonly type: string; readonly suffix: string }>();
-  for (const line of lines) {
-    const match = /^# TYPE (\S+) (\S+)$/.exec(line);
-    if (match?.[1] !== undefined && match[2] !== undefined) families.set(match[1], TYPE_MAP[match[2]] ?? { type: 'untyped', suffix: '' });
+export async function exportFamily(metric: Metric): Promise<ExportedFamily> {
+  const exportable = metric as Metric & { getForPromString?: () => Promise<ExportedFamily> };
+  if (exportable.getForPromString !== undefined) return exportable.getForPromString();
+  // prom-client's typings leave out the exemplar its renderer reads; the shape is the same.
+  return (await metric.get()) as unknown as ExportedFamily;
+}
+
+function escapeText(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : text;
+}
+
+const NEEDS_ESCAPE = /[\\\n]/;
+
+function escapeLabelValue(value: string | number): string {
+  if (typeof value !== 'string') return String(value);
+  return LABEL_NEEDS_ESCAPE.test(value) ? escapeText(value).replace(/"/g, '\\"') : value;
+}
+
+const LABEL_NEEDS_ESCAPE = /[\\\n"]/;
+
+/** A number as the expositions write it: `Nan`, `+Inf` and `-Inf` as prom-client does (parsers ignore case). */
+function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'Nan';
+  if (!Number.isFinite(value)) return value < 0 ? '-Inf' : '+Inf';
+  return `${value}`;
+}
+
+function formatLabels(labels: LabelSet, exclude: LabelSet | undefined): string {
+  let text = '';
+  for (const name in labels) {
+    const value = labels[name];
+    if (value === undefined || (exclude !== undefined && Object.hasOwn(exclude, name))) continue;
+    text += `${text === '' ? '' : ','}${name}="${escapeLabelValue(value)}"`;
   }
-  const out: string[] = [];
-  for (const line of lines) {
-    if (line === '') continue;
-    if (!line.startsWith('#')) {
-      out.push(textSample(line));
-      continue;
-    }
-    const match = /^# (HELP|TYPE) (\S+)(?: (.*))?$/.exec(line);
-    if (match?.[1] === undefined || match[2] === undefined) continue;
-    const family = families.get(match[2]) ?? { type: 'untyped', suffix: '' };
-    const name = `${match[2]}${family.suffix}`;
-    if (match[1] === 'TYPE') out.push(`# TYPE ${name} ${family.type}`);
-    else out.push(`# HELP ${name} ${(match[3] ?? '').replace(/\\(.)/g, (escape, c: string) => (c === '"' ? '"' : escape))}`);
+  return text;
+}
+
+/**
+ * Label sets as text, remembered with the label set itself: prom-client keeps one label object per
+ * series (a counter's or gauge's, a histogram's shared one) for as long as the series lives.
+ */
+const labelTexts = new WeakMap<LabelSet, string>();
+
+function rememberedLabels(labels: LabelSet): string {
+  let text = labelTexts.get(labels);
+  if (text === undefined) {
+    text = formatLabels(labels, undefined);
+    labelTexts.set(labels, text);
   }
-  return `${out.join('\n')}\n`;
+  return text;
+}
+
+/** `a="1",b="2"`: a sample's own labels (a bucket's `le`), then the series' shared ones. */
+function labelText(labels: LabelSet | undefined, shared: LabelSet | undefined): string {
+  if (shared === undefined) return labels === undefined ? '' : rememberedLabels(labels);
+  const own = labels === undefined ? '' : formatLabels(labels, shared);
+  const sharedText = rememberedLabels(shared);
+  return own === '' ? sharedText : sharedText === '' ? own : `${own},${sharedText}`;
+}
+
+/** The family types the text format 0.0.4 knows. */
+const TEXT_TYPES: ReadonlySet<string> = new Set(['counter', 'gauge', 'histogram', 'summary']);
+
+/**
+ * One family in `format`, lines joined by `\n` without a final one. OpenMetrics names a counter
+ * family without `_total` and its samples with it, and carries exemplars; the text format 0.0.4
+ * names both with `_total`, drops exemplars and writes any type it lacks as `untyped`. HELP escapes
+ * `\\` and newlines; label values also `"`.
+ */
+export function renderFamily(family: ExportedFamily, format: ExpositionFormat): string {
+  const openMetrics = format === 'openmetrics';
+  const counter = family.type === 'counter';
+  const base = counter ? family.name.replace(/_total$/, '') : family.name;
+  const sampleName = counter ? `${base}_total` : base;
+  const familyName = escapeText(openMetrics || !counter ? base : sampleName);
+  const type = openMetrics || TEXT_TYPES.has(family.type) ? family.type : 'untyped';
+  const lines = [`# HELP ${familyName} ${escapeText(family.help)}`, `# TYPE ${familyName} ${type}`];
+  for (const sample of family.values) {
+    const labels = labelText(sample.labels, sample.sharedLabels);
+    const line = `${counter ? sampleName : (sample.metricName ?? base)}${labels === '' ? '' : `{${labels}}`} ${formatValue(sample.value)}`;
+    const exemplar = sample.exemplar;
+    lines.push(
+      openMetrics && exemplar !== undefined && exemplar !== null
+        ? `${line} # {${labelText(exemplar.labelSet, undefined)}} ${formatValue(exemplar.value)} ${exemplar.timestamp}`
+        : line,
+    );
+  }
+  // join, not +=: the result is one flat string, which the page's own join copies at memory speed
+  // (a string grown by += is a deep rope that every later join walks again).
+  return lines.join('\n');
+}
+
+/** A whole page from its rendered families: OpenMetrics ends with `# EOF`. */
+export function renderPage(families: readonly string[], format: ExpositionFormat): string {
+  return format === 'openmetrics' ? `${families.join('\n')}\n# EOF\n` : `${families.join('\n')}\n`;
 }

@@ -3,26 +3,48 @@
  * a contract with alert rules and dashboards: add freely, rename never.
  */
 import { Counter, Gauge, Histogram, type OpenMetricsContentType, type Registry } from 'prom-client';
+import type { TimedPhase } from '../result/reasons.ts';
 
 /** The labels of `canary_protocol_info`: the target and each part of the protocol variant it spoke. */
 export const PROTOCOL_LABELS = ['target', 'welcome', 'envelope', 'subprotocol', 'handshake'] as const;
 export type ProtocolLabel = (typeof PROTOCOL_LABELS)[number];
 
 /**
- * Buckets (seconds) for whole runs and agent event latencies: from a few milliseconds (a local
- * backend) to five minutes. Real agent runs take about 90 s; the default `slow_after` is 120 s and
- * the default deadline 150 s, so 90, 120, 180 and 300 tell a usual run from a slow one.
+ * Buckets (seconds) for whole runs and the time to the completion event: an agent run needs no
+ * millisecond buckets. Real agent runs take about 90 s; 120 s is the latency budget of
+ * `CanaryGoldenPathSlow` and the default `slow_after`, the default deadline is 150 s, so 60, 120
+ * and 300 tell a usual run from a slow one and one at its deadline; 1 and 10 keep a local or fast
+ * backend readable.
  */
-export const DURATION_BUCKETS_SECONDS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 90, 120, 180, 300];
+export const DURATION_BUCKETS_SECONDS: readonly number[] = [1, 10, 30, 60, 120, 300];
 
 /**
- * Buckets (seconds) for one phase: from a millisecond (DNS, TCP and the upgrade on a near network)
- * to two minutes (the `events` phase lasts until the agent completes).
+ * Buckets (seconds) for the connection's set-up phases that get a histogram
+ * ({@link HISTOGRAM_PHASES}): a decade apart from 50 ms, since an upgrade or welcome takes tens
+ * of milliseconds on a warm backend and seconds on a cold start; no phase here lasts minutes.
  */
-export const PHASE_BUCKETS_SECONDS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+export const PHASE_BUCKETS_SECONDS: readonly number[] = [0.05, 0.5, 5];
 
-/** Buckets (seconds) for how late the scheduler started a run: timer jitter up to a blocked event loop. */
-export const SCHEDULE_LAG_BUCKETS_SECONDS: readonly number[] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30];
+/**
+ * The phases timed in `canary_phase_duration_seconds`: where the backend's side of the set-up is
+ * slow (the gateway and authentication, its start-up, the third generation's lifecycle handshake).
+ * `token`, `dns`, `tcp` and `tls` take milliseconds and are in each run's result (status page
+ * waterfall, run page, log entry); `events` is the completion event's latency in
+ * `canary_event_latency_seconds`.
+ */
+export const HISTOGRAM_PHASES = ['upgrade', 'welcome', 'handshake'] as const satisfies readonly TimedPhase[];
+
+/**
+ * The {@link HISTOGRAM_PHASES} created at zero for every check, since every walk reaches them;
+ * `handshake` appears with the first run against a third-generation backend.
+ */
+export const ZEROED_PHASES = ['upgrade', 'welcome'] as const satisfies readonly (typeof HISTOGRAM_PHASES)[number][];
+
+/**
+ * Buckets (seconds) for how late the scheduler started a run: under 10 ms is a quiet timer, up to
+ * 100 ms a busy event loop, beyond a second a blocked or overloaded process.
+ */
+export const SCHEDULE_LAG_BUCKETS_SECONDS: readonly number[] = [0.01, 0.1, 1];
 
 type CheckLabel = 'check' | 'target';
 
@@ -95,14 +117,14 @@ export function createFamilies(registry: Registry<OpenMetricsContentType>): Fami
     ),
     phaseDuration: histogram(
       'canary_phase_duration_seconds',
-      'Time spent in each completed phase of a run in seconds (token, dns, tcp, tls, upgrade, welcome, events).',
+      'Time spent in each completed set-up phase of a run in seconds (upgrade, welcome, handshake).',
       [...check, 'phase'],
       PHASE_BUCKETS_SECONDS,
       true,
     ),
     eventLatency: histogram(
       'canary_event_latency_seconds',
-      'Seconds from sending the user message to the first arrival of each agent event.',
+      'Seconds from sending the user message to the first arrival of the completion event.',
       [...check, 'event'],
       DURATION_BUCKETS_SECONDS,
       true,

@@ -1,10 +1,10 @@
+import type { Metric } from 'prom-client';
 import { closeCodeLabel } from '../protocol/close-codes.ts';
 import { HEALTH_STATES, isHealthState } from '../result/health.ts';
-import { TIMED_PHASES } from '../result/reasons.ts';
 import type { CheckResult } from '../result/types.ts';
 import type { SkipReason } from '../result/sinks.ts';
 import type { ConfigIndex } from './config-index.ts';
-import { observeRun, type Families } from './families.ts';
+import { HISTOGRAM_PHASES, observeRun, type Families } from './families.ts';
 import { ProtocolTracker } from './protocol.ts';
 
 /** Unix time in seconds of an ISO 8601 instant, or null when it does not parse. */
@@ -29,13 +29,23 @@ export class ResultRecorder {
     this.#protocol = new ProtocolTracker(families);
   }
 
-  /** Records one finished run. Results with reason `cancelled` are ignored (see `CanaryMetrics.record`). */
-  record(result: CheckResult): void {
-    if (result.reason === 'cancelled') return;
+  /**
+   * Records one finished run and returns the families it may have changed (for the page cache): a
+   * successful run leaves the failure, missing-event, close-code and degradation counters alone.
+   * Results with reason `cancelled` are ignored (see `CanaryMetrics.record`).
+   */
+  record(result: CheckResult): readonly Metric[] {
+    if (result.reason === 'cancelled') return [];
     const f = this.#families;
     const labels = { check: result.check, target: result.target };
     const passed = result.result !== 'failure';
     const configured = this.#index.find(result.target, result.check);
+    const changed: Metric[] = [f.runs, f.up, f.lastRun, f.lastSuccess, f.duration, f.phaseDuration, f.eventLatency, f.protocolInfo, f.protocolChanges];
+    if (result.degradations.length > 0) changed.push(f.degraded);
+    if (!passed) changed.push(f.failures, f.eventsMissing);
+    if (result.closeCode !== null) changed.push(f.wsClose);
+    if ((configured?.healthEndpoints.length ?? 0) > 0) changed.push(f.dependencyHealth);
+    if (result.tlsCertExpiresAt !== null) changed.push(f.tlsCertExpiry);
 
     f.runs.inc({ ...labels, result: result.result });
     f.up.set(labels, passed ? 1 : 0);
@@ -47,7 +57,7 @@ export class ResultRecorder {
     }
 
     observeRun(f.duration, labels, result.durationSeconds, result.runId);
-    for (const phase of TIMED_PHASES) {
+    for (const phase of HISTOGRAM_PHASES) {
       const seconds = result.phases[phase];
       if (seconds !== undefined) observeRun(f.phaseDuration, { ...labels, phase }, seconds, result.runId);
     }
@@ -84,6 +94,7 @@ export class ResultRecorder {
       const expiresAt = epochSeconds(result.tlsCertExpiresAt);
       if (expiresAt !== null) f.tlsCertExpiry.set({ target: result.target }, expiresAt);
     }
+    return changed;
   }
 
   /** Reads label values from a reloaded configuration from now on. */

@@ -1,11 +1,12 @@
-import { collectDefaultMetrics, Registry, type OpenMetricsContentType } from 'prom-client';
+import { collectDefaultMetrics, Registry, type Metric, type OpenMetricsContentType } from 'prom-client';
 import type { Config } from '../config/types.ts';
 import type { CheckResult } from '../result/types.ts';
 import type { ResultSink, ScheduleSink, SkipReason } from '../result/sinks.ts';
 import { revision, VERSION } from '../version.ts';
 import { indexConfig } from './config-index.ts';
 import { configChange, forgetSeries } from './forget.ts';
-import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, openMetricsToText, wantsOpenMetrics } from './exposition.ts';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, wantsOpenMetrics } from './exposition.ts';
+import { PageCache } from './page-cache.ts';
 import { createFamilies } from './families.ts';
 import { ResultRecorder } from './record.ts';
 import { zeroConfiguredSeries } from './zero.ts';
@@ -23,8 +24,9 @@ export interface MetricsPage {
 export interface CanaryMetrics extends ResultSink, ScheduleSink {
   /**
    * The registry behind every family, of OpenMetrics type (prom-client keeps exemplars only there).
-   * Other parts may register their own metrics on it; serve it with {@link CanaryMetrics.render},
-   * not with `registry.metrics()`, which is always OpenMetrics.
+   * Other parts may register their own metrics on it (read afresh at every scrape); serve it with
+   * {@link CanaryMetrics.render}, not with `registry.metrics()`, which is always OpenMetrics. The
+   * canary's own families change only through this sink: their rendering is cached until it does.
    */
   readonly registry: Registry<OpenMetricsContentType>;
   /**
@@ -54,7 +56,8 @@ export interface CanaryMetrics extends ResultSink, ScheduleSink {
   /**
    * Renders /metrics for a request's Accept header: OpenMetrics 1.0 with exemplars when the scraper
    * asks for `application/openmetrics-text` (as Prometheus does), else the Prometheus text format
-   * 0.0.4 without exemplars.
+   * 0.0.4 without exemplars. Each of the canary's families is rendered once per change (a run, a
+   * start or skip, a reload), so a scrape between runs only re-reads Node's process metrics.
    */
   render(accept: string | undefined): Promise<MetricsPage>;
 }
@@ -87,12 +90,22 @@ export function createMetrics(config: Config, options: MetricsOptions = {}): Can
   let index = indexConfig(config);
   zeroConfiguredSeries(families, index);
   const recorder = new ResultRecorder(families, index);
+  const ownMetrics: readonly Metric[] = Object.values(families);
+  const page = new PageCache(registry, ownMetrics);
 
   return {
     registry,
-    record: (result) => recorder.record(result),
-    skipped: (target, check, reason) => recorder.skipped(target, check, reason),
-    started: (target, check, lagSeconds) => recorder.started(target, check, lagSeconds),
+    record(result) {
+      page.invalidate(recorder.record(result));
+    },
+    skipped(target, check, reason) {
+      recorder.skipped(target, check, reason);
+      page.invalidate([families.skipped]);
+    },
+    started(target, check, lagSeconds) {
+      recorder.started(target, check, lagSeconds);
+      page.invalidate([families.scheduleLag]);
+    },
     async reconfigure(next) {
       const nextIndex = indexConfig(next);
       const change = configChange(index, nextIndex);
@@ -100,17 +113,18 @@ export function createMetrics(config: Config, options: MetricsOptions = {}): Can
       recorder.reindex(nextIndex);
       await forgetSeries(families, change);
       zeroConfiguredSeries(families, { ...nextIndex, checks: change.fresh });
+      page.invalidate(ownMetrics);
     },
     reloaded(successful, atSeconds) {
       families.reloads.inc({ result: successful ? 'success' : 'failure' });
       families.reloadSuccessful.set(successful ? 1 : 0);
       if (successful) families.reloadSuccessTime.set(atSeconds);
+      page.invalidate([families.reloads, families.reloadSuccessful, families.reloadSuccessTime]);
     },
     async render(accept) {
-      const openMetrics = await registry.metrics();
       return wantsOpenMetrics(accept)
-        ? { contentType: OPENMETRICS_CONTENT_TYPE, body: openMetrics }
-        : { contentType: PROMETHEUS_CONTENT_TYPE, body: openMetricsToText(openMetrics) };
+        ? { contentType: OPENMETRICS_CONTENT_TYPE, body: await page.render('openmetrics') }
+        : { contentType: PROMETHEUS_CONTENT_TYPE, body: await page.render('text') };
     },
   };
 }

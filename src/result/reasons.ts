@@ -66,8 +66,9 @@ export const RESULTS = ['success', 'degraded', 'failure'] as const;
 export type ResultKind = (typeof RESULTS)[number];
 
 /**
- * The phases each reason can happen in. Metrics create these (phase, reason) pairs at zero from
- * start-up so alerts and dashboards see every series before the first failure.
+ * The phases each reason can happen in. Metrics create at zero from start-up those of these
+ * (phase, reason) pairs a configured check can really report (`sinkFactsOf` in checks/registry.ts),
+ * so alerts and dashboards see every series before the first failure.
  */
 export const REASON_PHASES: Readonly<Record<Reason, readonly Phase[]>> = {
   token_error: ['token'],

@@ -1,11 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CLOSE_CODE_LABELS } from '../../src/protocol/close-codes.ts';
-import { DEGRADATIONS, PHASES, REASON_NAMES, REASON_PHASES, RESULTS } from '../../src/result/reasons.ts';
+import { sinkFactsOf } from '../../src/checks/registry.ts';
+import { DEGRADATIONS, PHASES, REASON_NAMES, RESULTS } from '../../src/result/reasons.ts';
 import type { CheckResult } from '../../src/result/types.ts';
 import { goldenPathCheck, target } from '../support/fixtures.ts';
 import { VERSION } from '../../src/version.ts';
 import { DURATION_BUCKETS_SECONDS, PHASE_BUCKETS_SECONDS, SCHEDULE_LAG_BUCKETS_SECONDS } from '../../src/metrics/families.ts';
+import { Gauge } from 'prom-client';
 import { createMetrics, type CanaryMetrics } from '../../src/metrics/sink.ts';
 import {
   CHECK,
@@ -23,7 +25,6 @@ import {
 
 const L = { check: CHECK, target: TARGET } as const;
 const EVENTS = ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed'];
-const TIMED = ['token', 'dns', 'tcp', 'tls', 'upgrade', 'welcome', 'handshake', 'events'];
 
 function metrics(): CanaryMetrics {
   return createMetrics(oneCheckConfig(), { revision: 'r1', defaultMetrics: false });
@@ -52,15 +53,13 @@ describe('metrics sink', { concurrency: true }, () => {
     ]);
     for (const result of ['success', 'degraded', 'failure']) expected.set(seriesKey('canary_check_runs_total', { ...L, result }), 0);
     for (const code of ['1000', '1006', '1008', '1011']) expected.set(seriesKey('canary_ws_close_total', { ...L, code }), 0);
-    for (const degradation of Object.keys(DEGRADATIONS)) expected.set(seriesKey('canary_check_degraded_total', { ...L, degradation }), 0);
-    for (const phase of TIMED) expected.set(seriesKey('canary_phase_duration_seconds_count', { ...L, phase }), 0);
-    for (const event of EVENTS) {
-      expected.set(seriesKey('canary_events_missing_total', { ...L, event }), 0);
-      expected.set(seriesKey('canary_event_latency_seconds_count', { ...L, event }), 0);
-    }
-    for (const reason of REASON_NAMES) {
-      for (const phase of REASON_PHASES[reason]) expected.set(seriesKey('canary_check_failures_total', { ...L, phase, reason }), 0);
-    }
+    for (const degradation of ['slow', 'unknown_frame', 'agent_timeout_warning']) expected.set(seriesKey('canary_check_degraded_total', { ...L, degradation }), 0);
+    for (const phase of ['upgrade', 'welcome']) expected.set(seriesKey('canary_phase_duration_seconds_count', { ...L, phase }), 0);
+    for (const event of EVENTS) expected.set(seriesKey('canary_events_missing_total', { ...L, event }), 0);
+    expected.set(seriesKey('canary_event_latency_seconds_count', { ...L, event: 'agent_completed' }), 0);
+    const facts = sinkFactsOf(oneCheckConfig().targets[0] ?? assert.fail('no target'), goldenPathCheck());
+    assert.equal(facts.failures.length, 41);
+    for (const { phase, reason } of facts.failures) expected.set(seriesKey('canary_check_failures_total', { ...L, phase, reason }), 0);
     const actual = [...seriesMap(text)].filter(([key]) => !/_(bucket|sum)\{/.test(key));
     assert.deepEqual(new Map(actual), expected);
     for (const sample of parseSamples(text)) {
@@ -102,18 +101,17 @@ describe('metrics sink', { concurrency: true }, () => {
     assert.equal(valueOf(text, 'canary_protocol_changes_total', { target: TARGET }), 0);
 
     assert.equal(v('canary_check_duration_seconds_count'), 2);
-    assert.equal(v('canary_check_duration_seconds_bucket', { le: '0.25' }), 0);
-    assert.equal(v('canary_check_duration_seconds_bucket', { le: '0.5' }), 1);
     assert.equal(v('canary_check_duration_seconds_bucket', { le: '1' }), 2);
+    assert.equal(v('canary_check_duration_seconds_sum'), 1.05);
     assert.equal(v('canary_phase_duration_seconds_count', { phase: 'welcome' }), 2);
-    assert.equal(v('canary_phase_duration_seconds_count', { phase: 'events' }), 1);
-    assert.equal(v('canary_phase_duration_seconds_count', { phase: 'tls' }), 0);
-    assert.equal(v('canary_phase_duration_seconds_bucket', { phase: 'upgrade', le: '0.01' }), 0);
-    assert.equal(v('canary_phase_duration_seconds_bucket', { phase: 'upgrade', le: '0.025' }), 2);
-    assert.equal(v('canary_event_latency_seconds_count', { event: 'agent_started' }), 2);
-    assert.equal(v('canary_event_latency_seconds_count', { event: 'tool_executing' }), 1);
-    assert.equal(v('canary_event_latency_seconds_bucket', { event: 'tool_executing', le: '0.25' }), 0);
-    assert.equal(v('canary_event_latency_seconds_bucket', { event: 'tool_executing', le: '0.5' }), 1);
+    assert.equal(v('canary_phase_duration_seconds_count', { phase: 'events' }), undefined);
+    assert.equal(v('canary_phase_duration_seconds_count', { phase: 'tls' }), undefined);
+    assert.equal(v('canary_phase_duration_seconds_count', { phase: 'token' }), undefined);
+    assert.equal(v('canary_phase_duration_seconds_bucket', { phase: 'upgrade', le: '0.05' }), 2);
+    assert.equal(v('canary_phase_duration_seconds_sum', { phase: 'upgrade' }), 0.04);
+    assert.equal(v('canary_event_latency_seconds_count', { event: 'agent_completed' }), 1);
+    assert.equal(v('canary_event_latency_seconds_sum', { event: 'agent_completed' }), 0.5);
+    assert.equal(v('canary_event_latency_seconds_count', { event: 'agent_started' }), undefined);
   });
 
   it('sets up to 1 and the last success after a failure is followed by a success', async () => {
@@ -147,22 +145,23 @@ describe('metrics sink', { concurrency: true }, () => {
     assert.equal(await plain(m), before);
   });
 
-  it('measures each event once, at its first arrival', async () => {
+  it('measures the completion event once, at its first arrival, and no other event', async () => {
     const m = metrics();
     const events = [
       { name: 'agent_started', seconds: 0.1 },
       { name: 'agent_thinking', seconds: 0.2 },
-      { name: 'agent_thinking', seconds: 3 },
       { name: 'tool_executing', seconds: 3.5 },
-      { name: 'tool_executing', seconds: 4 },
       { name: 'tool_completed', seconds: 4.5 },
       { name: 'agent_completed', seconds: 5 },
+      { name: 'agent_completed', seconds: 7 },
     ];
     m.record(successResult({ events }));
     const text = await plain(m);
-    assert.equal(valueOf(text, 'canary_event_latency_seconds_count', { ...L, event: 'agent_thinking' }), 1);
-    assert.equal(valueOf(text, 'canary_event_latency_seconds_sum', { ...L, event: 'agent_thinking' }), 0.2);
-    assert.equal(valueOf(text, 'canary_event_latency_seconds_sum', { ...L, event: 'tool_executing' }), 3.5);
+    assert.equal(valueOf(text, 'canary_event_latency_seconds_count', { ...L, event: 'agent_completed' }), 1);
+    assert.equal(valueOf(text, 'canary_event_latency_seconds_sum', { ...L, event: 'agent_completed' }), 5);
+    assert.equal(valueOf(text, 'canary_event_latency_seconds_bucket', { ...L, event: 'agent_completed', le: '1' }), 0);
+    assert.equal(valueOf(text, 'canary_event_latency_seconds_bucket', { ...L, event: 'agent_completed', le: '10' }), 1);
+    assert.deepEqual([...new Set(samplesOf(text, 'canary_event_latency_seconds_count').map((s) => s.labels['event']))], ['agent_completed']);
   });
 
   it('counts missing events only for failed runs whose user message was sent', async () => {
@@ -265,7 +264,16 @@ describe('metrics sink', { concurrency: true }, () => {
     }
     assert.equal(valueOf(text, 'canary_check_failures_total', { ...L, phase: 'events', reason: 'handshake_incomplete' }), undefined);
     assert.equal(valueOf(text, 'canary_check_degraded_total', { ...L, degradation: 'agent_timeout_warning' }), 0);
-    assert.equal(valueOf(text, 'canary_phase_duration_seconds_count', { ...L, phase: 'handshake' }), 0);
+    assert.equal(valueOf(text, 'canary_phase_duration_seconds_count', { ...L, phase: 'handshake' }), undefined);
+  });
+
+  it('times the handshake phase from the first third-generation run on', async () => {
+    const m = metrics();
+    m.record(successResult({ phases: { token: 0.002, upgrade: 0.02, welcome: 0.01, handshake: 0.7, events: 0.5 } }));
+    const text = await plain(m);
+    assert.equal(valueOf(text, 'canary_phase_duration_seconds_count', { ...L, phase: 'handshake' }), 1);
+    assert.equal(valueOf(text, 'canary_phase_duration_seconds_bucket', { ...L, phase: 'handshake', le: '0.5' }), 0);
+    assert.equal(valueOf(text, 'canary_phase_duration_seconds_bucket', { ...L, phase: 'handshake', le: '5' }), 1);
   });
 
   it('counts skipped runs and observes schedule lag in seconds', async () => {
@@ -278,9 +286,9 @@ describe('metrics sink', { concurrency: true }, () => {
     assert.equal(valueOf(text, 'canary_runs_skipped_total', { ...L, reason: 'overlap' }), 2);
     assert.equal(valueOf(text, 'canary_schedule_lag_seconds_count', L), 2);
     assert.equal(valueOf(text, 'canary_schedule_lag_seconds_sum', L), 0.2);
-    assert.equal(valueOf(text, 'canary_schedule_lag_seconds_bucket', { ...L, le: '0.001' }), 1);
+    assert.equal(valueOf(text, 'canary_schedule_lag_seconds_bucket', { ...L, le: '0.01' }), 1);
     assert.equal(valueOf(text, 'canary_schedule_lag_seconds_bucket', { ...L, le: '0.1' }), 1);
-    assert.equal(valueOf(text, 'canary_schedule_lag_seconds_bucket', { ...L, le: '0.5' }), 2);
+    assert.equal(valueOf(text, 'canary_schedule_lag_seconds_bucket', { ...L, le: '1' }), 2);
   });
 
   it('labels close codes it does not know as other', async () => {
@@ -308,8 +316,11 @@ describe('metrics sink', { concurrency: true }, () => {
     assert.equal(valueOf(text, 'canary_check_runs_total', { ...labels, result: 'failure' }), 1);
     assert.equal(valueOf(text, 'canary_check_failures_total', { ...labels, phase: 'events', reason: 'close_1011' }), 1);
     assert.equal(valueOf(text, 'canary_check_up', labels), 0);
-    assert.equal(valueOf(text, 'canary_event_latency_seconds_count', { ...labels, event: 'agent_started' }), 1);
     assert.deepEqual(parseSamples(text).filter((s) => s.name === 'canary_events_missing_total' && s.labels['target'] === 'elsewhere'), []);
+    m.record(successResult({ target: 'elsewhere', check: 'other_check' }));
+    const after = await plain(m);
+    assert.equal(valueOf(after, 'canary_event_latency_seconds_count', { ...labels, event: 'agent_completed' }), 1);
+    assert.equal(valueOf(after, 'canary_event_latency_seconds_count', { ...labels, event: 'agent_started' }), undefined);
   });
 
   it('keeps every label value within the closed sets and the config whatever the server and messages say', async () => {
@@ -386,7 +397,8 @@ describe('metrics sink', { concurrency: true }, () => {
     const om = await m.render('application/openmetrics-text; version=1.0.0');
     assert.ok(om.contentType.startsWith('application/openmetrics-text'), om.contentType);
     assert.match(om.body, /^canary_check_duration_seconds_bucket\{le="1",check="golden_path",target="test"\} 1 # \{run_id="exemplar0run0001"\} 0\.75 \d+(\.\d+)?$/m);
-    assert.match(om.body, /^canary_phase_duration_seconds_bucket\{[^}]*phase="events"[^}]*\} 1 # \{run_id="exemplar0run0001"\} 0\.5 /m);
+    assert.match(om.body, /^canary_phase_duration_seconds_bucket\{[^}]*phase="welcome"[^}]*\} 1 # \{run_id="exemplar0run0001"\} 0\.01 /m);
+    assert.match(om.body, /^canary_event_latency_seconds_bucket\{[^}]*event="agent_completed"[^}]*\} 1 # \{run_id="exemplar0run0001"\} 0\.5 /m);
     assert.match(om.body, /^# TYPE canary_check_runs counter$/m);
     assert.match(om.body, /^canary_check_runs_total\{check="golden_path",target="test",result="success"\} 1$/m);
     assert.ok(om.body.endsWith('# EOF\n'));
@@ -402,14 +414,60 @@ describe('metrics sink', { concurrency: true }, () => {
 
   it('never throws on a result with values prom-client would refuse', async () => {
     const m = metrics();
-    m.record(successResult({ durationSeconds: Number.NaN, startedAt: 'not a date', runId: 'x'.repeat(300), phases: { token: -1 } }));
+    m.record(successResult({ durationSeconds: Number.NaN, startedAt: 'not a date', runId: 'x'.repeat(300), phases: { upgrade: -1 } }));
     m.started(TARGET, CHECK, Number.POSITIVE_INFINITY);
     const text = await plain(m);
     assert.equal(valueOf(text, 'canary_check_runs_total', { ...L, result: 'success' }), 1);
     assert.equal(valueOf(text, 'canary_check_duration_seconds_count', L), 0);
-    assert.equal(valueOf(text, 'canary_phase_duration_seconds_count', { ...L, phase: 'token' }), 0);
-    assert.equal(valueOf(text, 'canary_event_latency_seconds_count', { ...L, event: 'agent_started' }), 1);
+    assert.equal(valueOf(text, 'canary_phase_duration_seconds_count', { ...L, phase: 'upgrade' }), 0);
+    assert.equal(valueOf(text, 'canary_event_latency_seconds_count', { ...L, event: 'agent_completed' }), 1);
     assert.equal(valueOf(text, 'canary_last_run_timestamp_seconds', L), undefined);
     assert.equal(valueOf(text, 'canary_schedule_lag_seconds_count', L), 0);
+  });
+
+  it('serves every change from the next scrape in both formats: a run, a start, a skip, a reload, a reconfiguration and foreign metrics', async () => {
+    const m = metrics();
+    const foreign = new Gauge({ name: 'foreign_gauge', help: 'Registered by someone else.', registers: [m.registry] });
+    const OM = 'application/openmetrics-text; version=1.0.0';
+    const both = async (): Promise<readonly [string, string]> => [(await m.render(undefined)).body, (await m.render(OM)).body];
+    const values = async (name: string, labels: Readonly<Record<string, string>>): Promise<readonly (number | undefined)[]> => {
+      const [text, om] = await both();
+      return [valueOf(text, name, labels), valueOf(om.replace(/ # \{[^}]*\} \S+ \S+$/gm, '').replace(/^# EOF$/m, ''), name, labels)];
+    };
+    foreign.set(1);
+    assert.deepEqual(await values('canary_check_runs_total', { ...L, result: 'success' }), [0, 0]);
+    m.record(successResult());
+    assert.deepEqual(await values('canary_check_runs_total', { ...L, result: 'success' }), [1, 1]);
+    m.started(TARGET, CHECK, 0.5);
+    assert.deepEqual(await values('canary_schedule_lag_seconds_count', L), [1, 1]);
+    m.skipped(TARGET, CHECK, 'overlap');
+    assert.deepEqual(await values('canary_runs_skipped_total', { ...L, reason: 'overlap' }), [1, 1]);
+    m.reloaded(false, 1_800_000_000);
+    assert.deepEqual(await values('canary_config_last_reload_successful', {}), [0, 0]);
+    assert.deepEqual(await values('canary_config_reloads_total', { result: 'failure' }), [1, 1]);
+    foreign.set(7);
+    assert.deepEqual(await values('foreign_gauge', {}), [7, 7]);
+    await m.reconfigure(oneCheckConfig(goldenPathCheck({ name: 'renamed' })));
+    assert.deepEqual(await values('canary_check_runs_total', { ...L, result: 'success' }), [undefined, undefined]);
+    assert.deepEqual(await values('canary_check_runs_total', { check: 'renamed', target: TARGET, result: 'success' }), [0, 0]);
+  });
+
+  it('shows what each kind of run changes in the scrape after a cached one: failure, close code, missing events, degradation, certificate', async () => {
+    const m = metrics();
+    const scrape = async (): Promise<string> => plain(m);
+    m.record(successResult());
+    await scrape();
+    m.record(close1011Result());
+    const afterFailure = await scrape();
+    assert.equal(valueOf(afterFailure, 'canary_check_failures_total', { ...L, phase: 'events', reason: 'close_1011' }), 1);
+    assert.equal(valueOf(afterFailure, 'canary_ws_close_total', { ...L, code: '1011' }), 1);
+    assert.equal(valueOf(afterFailure, 'canary_events_missing_total', { ...L, event: 'agent_completed' }), 1);
+    assert.equal(valueOf(afterFailure, 'canary_check_up', L), 0);
+    m.record(successResult({ result: 'degraded', degradations: ['slow'], tlsCertExpiresAt: '2026-03-01T12:00:00.000Z' }));
+    const afterDegraded = await scrape();
+    assert.equal(valueOf(afterDegraded, 'canary_check_degraded_total', { ...L, degradation: 'slow' }), 1);
+    assert.equal(valueOf(afterDegraded, 'canary_tls_cert_expiry_timestamp_seconds', { target: TARGET }), Date.UTC(2026, 2, 1, 12) / 1000);
+    assert.equal(valueOf(afterDegraded, 'canary_check_up', L), 1);
+    assert.equal(valueOf(afterDegraded, 'canary_check_runs_total', { ...L, result: 'degraded' }), 1);
   });
 });
