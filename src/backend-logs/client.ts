@@ -1,0 +1,67 @@
+/**
+ * The Cloud Logging client, loaded only when a target reads its backend's logs (start-up does not
+ * pay for the library). One client per project, over REST (`fallback`): one HTTPS request per
+ * read, no gRPC channel kept open.
+ */
+import type { Logging } from '@google-cloud/logging';
+import type { LibraryEntry } from './shape.ts';
+
+/**
+ * Where the Logging API is and how to authenticate. Absent fields: `logging.googleapis.com` over
+ * HTTPS with Application Default Credentials (on Cloud Run, the service's account).
+ */
+export interface LoggingApiOptions {
+  /** Host name of the API. */
+  readonly apiEndpoint?: string;
+  readonly port?: number;
+  readonly protocol?: 'http' | 'https';
+  /** A google-auth-library `AuthClient` used instead of Application Default Credentials. */
+  readonly authClient?: object;
+}
+
+/** One `entries.list` request, as the reader makes it. */
+export interface ListRequest {
+  readonly resourceNames: readonly string[];
+  readonly filter: string;
+  readonly pageSize: number;
+  readonly timeoutMs: number;
+}
+
+/** What the reader needs of a client: ready it (credentials found), then list. */
+export interface EntriesClient {
+  ready(): Promise<void>;
+  list(request: ListRequest): Promise<LibraryEntry[]>;
+}
+
+function hasInitialize(service: unknown): service is { initialize(): Promise<unknown> } {
+  return service !== null && typeof service === 'object' && typeof (service as { initialize?: unknown }).initialize === 'function';
+}
+
+/** A client of `project` through the library's public `Logging` class. */
+export async function libraryClient(project: string, api: LoggingApiOptions): Promise<EntriesClient> {
+  const { Logging: LoggingClass } = await import('@google-cloud/logging');
+  // The generated client reads `fallback`, `port` and `protocol`; the library's option type does not list them.
+  const options: Record<string, unknown> = { projectId: project, fallback: true, ...api };
+  const logging: Logging = new LoggingClass(options);
+  return {
+    async ready() {
+      // The library calls `initialize` without waiting for it and rethrows its failure unhandled:
+      // waiting for it here first keeps a credentials failure a note instead of a crash.
+      const service: unknown = logging.loggingService;
+      if (hasInitialize(service)) await service.initialize();
+    },
+    async list(request) {
+      const query: Parameters<Logging['getEntries']>[0] = {
+        resourceNames: [...request.resourceNames],
+        filter: request.filter,
+        orderBy: 'timestamp desc',
+        pageSize: request.pageSize,
+        autoPaginate: false,
+        // no retries: one request, bounded by the reader's deadline
+        gaxOptions: { timeout: request.timeoutMs, retry: null },
+      };
+      const [entries] = await logging.getEntries(query);
+      return entries;
+    },
+  };
+}
