@@ -3,6 +3,7 @@
  * Cloud Logging entries around the run, bounded in count, size and time, redacted, attached to the
  * run. A failure to read is a note on the run, never a failure of the check.
  */
+export { wantsBackendLogs } from './policy.ts';
 export { BackendLogsReader, type BackendLogsReaderOptions } from './read.ts';
 export { libraryClient, type EntriesClient, type ListRequest, type LoggingApiOptions } from './client.ts';
 export { backendLogsQueries, runThreadId, type BackendLogsQueries, type RunWindow } from './query.ts';

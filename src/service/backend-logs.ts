@@ -5,17 +5,12 @@
  * second entry, `backend logs for run <id>`, with the run's labels and trace.
  */
 import type { BackendLogsConfig } from '../config/types.ts';
-import type { BackendLogs, BackendLogsReader } from '../backend-logs/index.ts';
+import { wantsBackendLogs, type BackendLogs, type BackendLogsReader } from '../backend-logs/index.ts';
 import type { CanaryLogger } from '../logging/index.ts';
 import { runTrace } from '../logging/run-entry.ts';
 import type { ResultSink } from '../result/sinks.ts';
 import { withBackendLogs, type CheckResult } from '../result/types.ts';
 import type { RunStore } from './run-store.ts';
-
-/** Whether a result is one whose backend's entries are read: a failure, not a shutdown's cancellation. */
-export function wantsBackendLogs(result: CheckResult): boolean {
-  return result.result === 'failure' && result.reason !== 'cancelled';
-}
 
 export interface BackendLogsSinkDeps {
   readonly reader: BackendLogsReader;
