@@ -23,6 +23,22 @@ function numberField(error: unknown, key: string): number | null {
   return typeof value === 'number' ? value : null;
 }
 
+/**
+ * Over REST an error's message may be the API's whole answer, `{"error": {"code", "status",
+ * "message"}}` (https://cloud.google.com/apis/design/errors#http_mapping): its `message`, then.
+ */
+function apiMessage(text: string): string {
+  if (!text.startsWith('{')) return text;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const inner: unknown = parsed !== null && typeof parsed === 'object' ? (parsed as { error?: unknown }).error : undefined;
+    const message: unknown = inner !== null && typeof inner === 'object' ? (inner as { message?: unknown }).message : undefined;
+    return typeof message === 'string' ? message : text;
+  } catch {
+    return text;
+  }
+}
+
 /** The note of a failed read of `project`: `permission_denied` says which role is missing; others keep the error's first line, redacted. */
 export function errorNote(error: unknown, project: string, redactor: Redactor): BackendLogsNote {
   const code = numberField(error, 'code');
@@ -32,7 +48,7 @@ export function errorNote(error: unknown, project: string, redactor: Redactor): 
       message: `the canary's service account may not read the logs of project ${project}: grant it roles/logging.viewer there`,
     };
   }
-  const text = error instanceof Error ? error.message : String(error);
+  const text = apiMessage(error instanceof Error ? error.message : String(error));
   const firstLine = text.split('\n', 1)[0]?.trim() ?? '';
   return { code: 'error', message: redactor.cut(firstLine === '' ? 'unknown error' : firstLine, MAX_NOTE_CHARS, () => '…').toWellFormed() };
 }

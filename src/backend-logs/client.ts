@@ -33,16 +33,29 @@ export interface EntriesClient {
   list(request: ListRequest): Promise<LibraryEntry[]>;
 }
 
+/** Builds the client of a project (local work: no request is made until `ready`). */
+export type MakeClient = (project: string, api: LoggingApiOptions) => EntriesClient;
+
+/**
+ * Loads @google-cloud/logging (about half a second of CPU, once per process) and resolves the
+ * factory of its clients.
+ */
+export async function loadLibraryClients(): Promise<MakeClient> {
+  const { Logging: LoggingClass } = await import('@google-cloud/logging');
+  return (project, api) => libraryClient(new LoggingClass(loggingOptions(project, api)));
+}
+
+/** The generated client reads `fallback`, `port` and `protocol`; the library's option type does not list them. */
+function loggingOptions(project: string, api: LoggingApiOptions): Record<string, unknown> {
+  return { projectId: project, fallback: true, ...api };
+}
+
 function hasInitialize(service: unknown): service is { initialize(): Promise<unknown> } {
   return service !== null && typeof service === 'object' && typeof (service as { initialize?: unknown }).initialize === 'function';
 }
 
-/** A client of `project` through the library's public `Logging` class. */
-export async function libraryClient(project: string, api: LoggingApiOptions): Promise<EntriesClient> {
-  const { Logging: LoggingClass } = await import('@google-cloud/logging');
-  // The generated client reads `fallback`, `port` and `protocol`; the library's option type does not list them.
-  const options: Record<string, unknown> = { projectId: project, fallback: true, ...api };
-  const logging: Logging = new LoggingClass(options);
+/** A client through the library's public `Logging` class. */
+function libraryClient(logging: Logging): EntriesClient {
   return {
     async ready() {
       // The library calls `initialize` without waiting for it and rethrows its failure unhandled:

@@ -5,7 +5,7 @@
  */
 export { wantsBackendLogs } from './policy.ts';
 export { BackendLogsReader, type BackendLogsReaderOptions } from './read.ts';
-export { libraryClient, type EntriesClient, type ListRequest, type LoggingApiOptions } from './client.ts';
+export { loadLibraryClients, type EntriesClient, type ListRequest, type LoggingApiOptions, type MakeClient } from './client.ts';
 export { backendLogsQueries, runThreadId, type BackendLogsQueries, type RunWindow } from './query.ts';
 export { boundEntries, shapeEntry, type LibraryEntry } from './shape.ts';
 export { errorNote, timeoutNote } from './classify.ts';

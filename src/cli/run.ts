@@ -129,7 +129,9 @@ export async function runCommand(argv: readonly string[], io: Io, deps: RunDeps 
   try {
     const selected = select(config, values.check ?? []);
     if (announce !== null && !values.json) io.stderr(announce);
-    const results = await runAll(selected, interrupt.signal, new BackendLogsReader(deps.backendLogs), (result) => {
+    const reader = new BackendLogsReader(deps.backendLogs);
+    if (selected.some(({ target }) => target.backendLogs !== undefined)) void reader.warm();
+    const results = await runAll(selected, interrupt.signal, reader, (result) => {
       io.stdout(values.json ? `${toJsonLine(result, values.transcript)}\n` : `${formatText(result, { color: io.isTty })}\n\n`);
     });
     if (values.junit !== undefined) {

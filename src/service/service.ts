@@ -103,8 +103,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
   const store = new RunStore(options.runsPerCheck ?? DEFAULT_RUNS_PER_CHECK);
   const ledger = new JobLedger();
+  const backendLogsReader = new BackendLogsReader(options.backendLogs);
   const backendLogs = createBackendLogsSink({
-    reader: new BackendLogsReader(options.backendLogs),
+    reader: backendLogsReader,
     store,
     logger,
     configOf: (result) => jobs.find((job) => job.key === jobKey(result.target, result.check))?.target.backendLogs,
@@ -215,6 +216,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await executor.drain(0);
     throw error;
   }
+  if (config.targets.some((t) => t.backendLogs !== undefined)) void backendLogsReader.warm();
   scheduler.start(jobs, options.runAtStart ?? true);
   logger.info(`canary ${VERSION} serving on ${server.url}`, {
     targets: config.targets.map((t) => t.target),
