@@ -43,7 +43,8 @@ export function backendLogsQueries(config: BackendLogsConfig, run: RunWindow): B
   const startMs = Date.parse(run.startedAt);
   const fromIso = new Date(startMs - config.beforeMs).toISOString();
   const toIso = new Date(startMs + Math.ceil(run.durationSeconds * 1000) + config.afterMs).toISOString();
-  const window = `(${config.filter}) AND severity>=WARNING AND timestamp>=${quoted(fromIso)} AND timestamp<=${quoted(toIso)}`;
+  // The line break ends a `--` comment the user's filter may close with.
+  const window = `(${config.filter}\n) AND severity>=WARNING AND timestamp>=${quoted(fromIso)} AND timestamp<=${quoted(toIso)}`;
   const ids = [quoted(runThreadId(run.runId))];
   if (run.traceId !== undefined) ids.unshift(`trace=${quoted(`projects/${config.project}/traces/${run.traceId}`)}`);
   return {

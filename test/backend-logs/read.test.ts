@@ -11,7 +11,7 @@ const RUN = { runId: 'r1a2b3c4', startedAt: '2026-12-02T10:00:00.000Z', duration
 const SECRET = 's3cr3t-value-of-the-run';
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYW5hcnkifQ.c2lnbmF0dXJl';
 
-const WINDOW_FILTER = `(${FILTER}) AND severity>=WARNING AND timestamp>="2026-12-02T09:59:30.000Z" AND timestamp<="2026-12-02T10:00:32.500Z"`;
+const WINDOW_FILTER = `(${FILTER}\n) AND severity>=WARNING AND timestamp>="2026-12-02T09:59:30.000Z" AND timestamp<="2026-12-02T10:00:32.500Z"`;
 const RELATED_FILTER = `${WINDOW_FILTER} AND (trace="projects/backend-project/traces/${TRACE_ID}" OR "canary_r1a2b3c4")`;
 const STDERR = 'projects/backend-project/logs/run.googleapis.com%2Fstderr';
 
