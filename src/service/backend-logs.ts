@@ -24,8 +24,8 @@ export interface BackendLogsSinkDeps {
 
 /** The sink, and what shutdown waits for. */
 export interface BackendLogsSink extends ResultSink {
-  /** Resolves when every lookup started so far has ended (each is bounded by its timeout). */
-  settled(): Promise<void>;
+  /** Resolves when every lookup started so far has ended, or after `maxWaitMs`, whichever comes first. */
+  settled(maxWaitMs: number): Promise<void>;
 }
 
 /** The second log entry of a failed run: its backend's entries, or the note. */
@@ -57,8 +57,14 @@ export function createBackendLogsSink(deps: BackendLogsSinkDeps): BackendLogsSin
         .finally(() => pending.delete(lookup));
       pending.add(lookup);
     },
-    async settled() {
-      await Promise.all([...pending]);
+    async settled(maxWaitMs) {
+      if (pending.size === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const giveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, maxWaitMs);
+      });
+      await Promise.race([Promise.all([...pending]), giveUp]);
+      clearTimeout(timer);
     },
   };
 }

@@ -18,6 +18,11 @@ import { createBackendLogsSink } from './backend-logs.ts';
 
 /** How long in-flight runs may finish at shutdown before they are cancelled. */
 export const SHUTDOWN_GRACE_MS = 4000;
+/**
+ * How long backend-log lookups still in flight may finish at shutdown; past it they are dropped
+ * (their runs are logged already), so the grace, this and the flush stay within `serve`'s hard exit.
+ */
+export const SHUTDOWN_BACKEND_LOGS_MS = 1000;
 
 export interface ServiceOptions {
   readonly config: Config;
@@ -239,7 +244,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         logger.info('shutting down', { inFlight: executor.inFlight });
         await scheduler.stop();
         await executor.drain(SHUTDOWN_GRACE_MS);
-        await backendLogs.settled();
+        await backendLogs.settled(SHUTDOWN_BACKEND_LOGS_MS);
         await server.close();
         logger.info('stopped');
         await logger.flush();

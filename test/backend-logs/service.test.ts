@@ -4,7 +4,7 @@ import { loadLibraryClients, type BackendLogs } from '../../src/backend-logs/ind
 import type { BackendLogsConfig, Config, GoldenPathCheck, TargetConfig } from '../../src/config/types.ts';
 import { createLogger, type LogResource } from '../../src/logging/index.ts';
 import { REFERENCE_SECRET } from '../../src/reference/index.ts';
-import { startService, type RunningService } from '../../src/service/service.ts';
+import { SHUTDOWN_BACKEND_LOGS_MS, startService, type RunningService } from '../../src/service/service.ts';
 import { startBackend } from '../support/backend.ts';
 import { goldenPathCheck, jwtAuth, target, withFault } from '../support/fixtures.ts';
 import { until } from '../support/net.ts';
@@ -151,5 +151,22 @@ describe('the service reads the backend logs of failed runs', { concurrency: tru
     assert.deepEqual([attached.note, attached.entries], [{ code: 'timeout', message: 'the Logging API did not answer within 500ms' }, []]);
     const entry = await until('the second log entry', async () => logs.entries().find((e) => e['message'] === `backend logs for run ${runId}: timeout`) ?? null, 2000, 20);
     assert.equal(entry['severity'], 'WARNING');
+  });
+
+  it('shutdown waits at most a second for a lookup still in flight', async (t) => {
+    const backend = await startBackend(t);
+    const logging = await startLoggingApi(t, () => ({ body: { entries: [] }, delayMs: 5000 }));
+    const { service, logs } = await serve(
+      t,
+      [target(withFault(backend.url, 'close_1011_after=2'), jwtAuth(REFERENCE_SECRET), { target: 'crashing', checks: [goldenPathCheck({ schedule: NEVER })], backendLogs: { ...BACKEND_LOGS, timeoutMs: 5000 } })],
+      logging,
+    );
+    const failed = await runNow(service, 'crashing');
+    await until('the lookup reaching the API', async () => (logging.calls.length === 2 ? true : null), 3000, 20);
+    const started = performance.now();
+    await service.close();
+    const closedMs = performance.now() - started;
+    assert.ok(closedMs >= SHUTDOWN_BACKEND_LOGS_MS - 5 && closedMs < SHUTDOWN_BACKEND_LOGS_MS + 1000, `closed in ${closedMs} ms`);
+    assert.equal(logs.entries().some((e) => String(e['message']).startsWith(`backend logs for run ${String(failed['runId'])}`)), false);
   });
 });
