@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, it, type TestContext } from 'node:test';
@@ -43,19 +44,19 @@ function answers(call: ListCall) {
   return { body: { entries: [entry] } };
 }
 
-async function canaryRun(t: TestContext, logging: LoggingApi, timeout: string, flags: readonly string[]): Promise<{ code: number; stdout: string }> {
+async function canaryRun(t: TestContext, logging: LoggingApi, timeout: string, flags: (dir: string) => readonly string[]): Promise<{ code: number; stdout: string; dir: string }> {
   const backend = await startBackend(t);
   const dir = await tempFiles(t, { 'crashing.yaml': targetFile(withFault(backend.url, 'close_1011_after=2'), timeout) });
   let stdout = '';
   const io: Io = { stdout: (text) => (stdout += text), stderr: () => undefined, env: { JWT_SECRET: REFERENCE_SECRET }, isTty: false, logStream: new PassThrough() };
-  const code = await runCommand(['--config', join(dir, 'crashing.yaml'), ...flags], io, { backendLogs: { api: logging.api, load: () => Promise.resolve(makeClient) } });
-  return { code, stdout };
+  const code = await runCommand(['--config', join(dir, 'crashing.yaml'), ...flags(dir)], io, { backendLogs: { api: logging.api, load: () => Promise.resolve(makeClient) } });
+  return { code, stdout, dir };
 }
 
 describe('canary run waits for a failed run\'s backend logs', { concurrency: true }, () => {
-  it('--json carries the entries, redacted, related first', async (t) => {
+  it('--json and --junit carry the entries, redacted, related first', async (t) => {
     const logging = await startLoggingApi(t, answers);
-    const { code, stdout } = await canaryRun(t, logging, '3s', ['--json']);
+    const { code, stdout, dir } = await canaryRun(t, logging, '3s', (at) => ['--json', '--junit', join(at, 'junit.xml')]);
     assert.equal(code, 1);
     const lines = stdout.trim().split('\n');
     assert.equal(lines.length, 1);
@@ -71,11 +72,20 @@ describe('canary run waits for a failed run\'s backend logs', { concurrency: tru
     assert.equal(record.backendLogs.note, null);
     assert.equal(logging.calls.length, 2);
     assert.equal(stdout.includes(REFERENCE_SECRET), false);
+    const junit = await readFile(join(dir, 'junit.xml'), 'utf8');
+    assert.ok(
+      junit.includes(
+        'backend logs backend-project: 2 entries\n' +
+          'backend 2026-12-02T10:00:02.000Z ERROR (this run) handler crashed, secret [REDACTED]\n' +
+          'backend 2026-12-02T10:00:03.000Z WARNING retrying the tool call</failure>',
+      ),
+      junit,
+    );
   });
 
   it('the text output has a short backend logs section, or the note', async (t) => {
     const logging = await startLoggingApi(t, answers);
-    const ok = await canaryRun(t, logging, '3s', []);
+    const ok = await canaryRun(t, logging, '3s', () => []);
     assert.equal(ok.code, 1);
     assert.ok(
       ok.stdout.includes(
@@ -87,7 +97,7 @@ describe('canary run waits for a failed run\'s backend logs', { concurrency: tru
     );
     const slow = await startLoggingApi(t, () => ({ body: { entries: [] }, delayMs: 4000 }));
     const started = performance.now();
-    const late = await canaryRun(t, slow, '300ms', []);
+    const late = await canaryRun(t, slow, '300ms', () => []);
     assert.ok(performance.now() - started < 3000);
     assert.equal(late.code, 1);
     assert.ok(late.stdout.includes('  backend logs (backend-project): timeout: the Logging API did not answer within 300ms\n'), late.stdout);
