@@ -11,6 +11,7 @@ import { backendLogsQueries, type RunWindow } from './query.ts';
 import { boundEntries } from './shape.ts';
 import type { BackendLogs } from './types.ts';
 
+/** How a {@link BackendLogsReader} reaches the Logging API; tests point it at a local stand-in. */
 export interface BackendLogsReaderOptions {
   /** Where the API is and how to authenticate; absent: Google's, with Application Default Credentials. */
   readonly api?: LoggingApiOptions;

@@ -33,6 +33,7 @@ export const MAX_BACKEND_LOGS_BYTES = 64 * 1024;
  */
 export type BackendLogsNoteCode = 'timeout' | 'permission_denied' | 'error';
 
+/** A note on a run whose backend entries could not be read: a stable code and a sentence for people. */
 export interface BackendLogsNote {
   readonly code: BackendLogsNoteCode;
   readonly message: string;

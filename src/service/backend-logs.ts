@@ -12,6 +12,7 @@ import type { ResultSink } from '../result/sinks.ts';
 import { withBackendLogs, type CheckResult } from '../result/types.ts';
 import type { RunStore } from './run-store.ts';
 
+/** What the sink is given: nothing global. */
 export interface BackendLogsSinkDeps {
   readonly reader: BackendLogsReader;
   readonly store: RunStore;
