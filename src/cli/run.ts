@@ -6,7 +6,8 @@ import type { CheckConfig, Config, TargetConfig } from '../config/types.ts';
 import { createTokenProvider } from '../auth/provider.ts';
 import { systemClock } from '../clock.ts';
 import { runCheck } from '../checks/run-check.ts';
-import type { CheckResult } from '../result/types.ts';
+import { withBackendLogs, type CheckResult } from '../result/types.ts';
+import { BackendLogsReader, wantsBackendLogs, type BackendLogsReaderOptions } from '../backend-logs/index.ts';
 import { startLocalBackend } from './reference-seam.ts';
 import { formatText } from '../report/text.ts';
 import { toJsonLine } from '../report/json.ts';
@@ -54,7 +55,12 @@ function select(config: Config, names: readonly string[]): Selected[] {
 /** Exit code of a `canary run` interrupted by SIGINT (128 + 2). */
 const INTERRUPTED_EXIT = 130;
 
-async function runAll(selected: readonly Selected[], signal: AbortSignal, onResult: (result: CheckResult) => void): Promise<CheckResult[]> {
+async function runAll(
+  selected: readonly Selected[],
+  signal: AbortSignal,
+  reader: BackendLogsReader,
+  onResult: (result: CheckResult) => void,
+): Promise<CheckResult[]> {
   const providers = new Map(selected.map(({ target }) => [target, createTokenProvider(target.auth, systemClock)]));
   const results: CheckResult[] = new Array<CheckResult>(selected.length);
   let next = 0;
@@ -64,7 +70,11 @@ async function runAll(selected: readonly Selected[], signal: AbortSignal, onResu
       const { target, check } = selected[index] as Selected;
       const tokens = providers.get(target);
       if (tokens === undefined) continue;
-      const result = await runCheck(target, check, { clock: systemClock, tokens, signal });
+      let result = await runCheck(target, check, { clock: systemClock, tokens, signal });
+      // a one-shot run prints once: it waits for the backend's entries, bounded by their timeout
+      if (target.backendLogs !== undefined && wantsBackendLogs(result)) {
+        result = withBackendLogs(result, await reader.read(target.backendLogs, result, tokens.secrets));
+      }
       results[index] = result;
       onResult(result);
     }
@@ -73,8 +83,13 @@ async function runAll(selected: readonly Selected[], signal: AbortSignal, onResu
   return results;
 }
 
+/** What `canary run` is given besides its arguments; tests point the backend's logs at a local server. */
+export interface RunDeps {
+  readonly backendLogs?: BackendLogsReaderOptions;
+}
+
 /** `canary run`. Returns the exit code. */
-export async function runCommand(argv: readonly string[], io: Io): Promise<number> {
+export async function runCommand(argv: readonly string[], io: Io, deps: RunDeps = {}): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -114,7 +129,9 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   try {
     const selected = select(config, values.check ?? []);
     if (announce !== null && !values.json) io.stderr(announce);
-    const results = await runAll(selected, interrupt.signal, (result) => {
+    const reader = new BackendLogsReader(deps.backendLogs);
+    if (selected.some(({ target }) => target.backendLogs !== undefined)) void reader.warm();
+    const results = await runAll(selected, interrupt.signal, reader, (result) => {
       io.stdout(values.json ? `${toJsonLine(result, values.transcript)}\n` : `${formatText(result, { color: io.isTty })}\n\n`);
     });
     if (values.junit !== undefined) {

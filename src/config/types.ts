@@ -199,6 +199,25 @@ export interface InputHygieneCheck extends WalkSettings {
 
 export type CheckConfig = GoldenPathCheck | HandshakeStormCheck | AuthEnforcementCheck | UserIsolationCheck | DependencyHealthCheck | InputHygieneCheck | MessageBurstCheck;
 
+/**
+ * Where the backend's own log entries are (`backend_logs`): read after a failed run, bounded, and
+ * attached to it (src/backend-logs/).
+ */
+export interface BackendLogsConfig {
+  /** The Google Cloud project holding the entries. */
+  readonly project: string;
+  /** The user's Logging query (https://cloud.google.com/logging/docs/view/logging-query-language). */
+  readonly filter: string;
+  /** Entries kept, 1 to 100. */
+  readonly maxEntries: number;
+  /** The lookup's hard deadline, at most 5 s. */
+  readonly timeoutMs: number;
+  /** Margin before the run's start. */
+  readonly beforeMs: number;
+  /** Margin after the run's end. */
+  readonly afterMs: number;
+}
+
 export interface TargetConfig {
   /** The file the target came from (for error messages), or `<embedded>`. */
   readonly file: string;
@@ -209,6 +228,8 @@ export interface TargetConfig {
   readonly tls: TlsConfig;
   readonly auth: AuthConfig;
   readonly checks: readonly CheckConfig[];
+  /** Absent: the backend's logs are not read. */
+  readonly backendLogs?: BackendLogsConfig;
 }
 
 /** Settings of `canary serve`, from the `service` section of at most one file. */

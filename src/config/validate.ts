@@ -1,6 +1,7 @@
 import type { ServiceConfig, TargetConfig, TlsConfig } from './types.ts';
 import { isBypassHeader } from '../protocol/frames.ts';
 import { authSchemaDefs, validateAuth } from './auth.ts';
+import { BACKEND_LOGS_FIELDS, readBackendLogs } from './backend-logs.ts';
 import { LABEL } from './check-common.ts';
 import { checkSchemaDefs, readLabel, validateChecks, type CheckTypes } from './checks.ts';
 import { describe, FILE_FIELD } from './errors.ts';
@@ -93,6 +94,9 @@ export const TARGET_FIELDS = {
     description: 'The checks run against this target; names unique in the file.',
   }),
   service: field(readService, { description: 'Settings of canary serve. At most one file of a folder may have this section.' }),
+  backend_logs: field(readBackendLogs, {
+    description: "The backend's Cloud Logging entries, read after a failed run and attached to it. Off when absent.",
+  }),
 } as const satisfies Fields;
 
 /** What `validateTarget` found: the target name (for cross-file checks) even when the rest is invalid. */
@@ -120,17 +124,20 @@ export function validateTarget(ctx: Context, document: unknown, types: CheckType
   const auth = validateAuth(ctx, document['auth'], 'auth');
   const checks = validateChecks(ctx, document['checks'], 'checks', types, { auth });
   const service = s.has('service') ? s.optional('service', null) : null;
+  const backendLogs = s.optional('backend_logs', null);
   if (
     target === undefined ||
     url === undefined ||
     headers === undefined ||
     tls === undefined ||
     auth === undefined ||
-    checks === undefined
+    checks === undefined ||
+    backendLogs === undefined
   ) {
     return { target, config: undefined };
   }
-  return { target, config: { file: ctx.file, target, url, headers, tls, auth, checks }, service: service ?? undefined };
+  const config: TargetConfig = { file: ctx.file, target, url, headers, tls, auth, checks, ...(backendLogs === null ? {} : { backendLogs }) };
+  return { target, config, service: service ?? undefined };
 }
 
 /**
@@ -156,6 +163,7 @@ export function targetSchema(types: CheckTypes): JsonSchema {
           'A duration: <number><unit>, unit ms, s, m or h ("30s", "500ms", "1.5m"), or parts from the largest unit down ("1m30s", "1h30m"). A bare number is an error.',
       },
       tls: objectSchema(TLS_FIELDS),
+      backend_logs: objectSchema(BACKEND_LOGS_FIELDS),
       ...authSchemaDefs(),
       ...checkSchemaDefs(types),
       welcome_matcher: objectSchema(WELCOME_FIELDS),

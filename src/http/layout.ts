@@ -76,8 +76,9 @@ ${HISTORY_CSS}
 .cols{display:grid;grid-template-columns:minmax(0,1fr);gap:8px 28px;align-items:start}
 @media (min-width:1100px){.cols{grid-template-columns:minmax(0,560px) minmax(0,1fr)}.cols h2:first-child{margin-top:0}}
 .num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.transcript td{font-size:12.5px}
-.transcript .text{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,"DejaVu Sans Mono",monospace;white-space:pre-wrap;overflow-wrap:anywhere;max-width:80ch}
+.transcript td,.backend-logs td{font-size:12.5px}
+.backend-logs tr.related td{background:var(--line)}
+.transcript .text,.backend-logs .text{font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,"DejaVu Sans Mono",monospace;white-space:pre-wrap;overflow-wrap:anywhere;max-width:80ch}
 .dir-in{color:var(--ok)}
 .dir-out{color:var(--link)}
 .dir-local{color:var(--muted)}

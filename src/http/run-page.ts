@@ -1,5 +1,6 @@
 import { CLOSE_CODES } from '../protocol/close-codes.ts';
 import { DEGRADATIONS, REASONS } from '../result/reasons.ts';
+import type { BackendLogs } from '../backend-logs/types.ts';
 import type { CheckResult, TranscriptEntry } from '../result/types.ts';
 import { formatMs } from './format.ts';
 import { html, joinHtml, type HtmlValue, type SafeHtml } from './html.ts';
@@ -69,6 +70,17 @@ function transcriptTable(result: CheckResult): SafeHtml {
   return html`${note}<div class="scroll"><table class="transcript"><thead><tr><th class="num">+ms</th><th>Direction</th><th>Kind</th><th>Type</th><th class="num">Bytes</th><th>Text</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
+function backendLogsSection(logs: BackendLogs): SafeHtml {
+  const head = html`<h2>Backend logs</h2><p class="sub">Project <code>${logs.project}</code>, severity WARNING or higher, ${logs.from} to ${logs.to}; entries of the run's trace or thread first (marked ★).</p>`;
+  if (logs.note !== null) return html`${head}<p class="backend-note"><code>${logs.note.code}</code> ${logs.note.message}</p>`;
+  if (logs.entries.length === 0) return html`${head}<p class="empty">The backend logged nothing at WARNING or above in the window.</p>`;
+  const omitted = logs.omitted > 0 ? html`<p class="sub">${logs.omitted} more entries were left out to keep the run bounded.</p>` : '';
+  const rows = logs.entries.map(
+    (entry) => html`<tr class="backend-entry${entry.related ? ' related' : ''}"><td class="nowrap">${entry.related ? '★ ' : ''}${entry.timestamp ?? '—'}</td><td><code>${entry.severity}</code></td><td>${entry.log === null ? '' : html`<code>${entry.log}</code>`}</td><td class="text">${entry.text}${entry.omittedChars > 0 ? html` <span class="sub">(${entry.omittedChars} more chars)</span>` : ''}</td></tr>`,
+  );
+  return html`${head}${omitted}<div class="scroll"><table class="backend-logs"><thead><tr><th>Time</th><th>Severity</th><th>Log</th><th>Text</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
 function lead(result: CheckResult): SafeHtml {
   if (result.result === 'failure') {
     const message = result.message === null ? '' : html` — ${result.message}`;
@@ -95,6 +107,7 @@ ${waterfallChart(result)}
 ${eventsTable(result)}
 </div>
 </div>
+${result.backendLogs === undefined ? '' : backendLogsSection(result.backendLogs)}
 <h2>Transcript</h2>
 ${transcriptTable(result)}`;
   return page({ title: `${result.result} ${result.target}/${result.check} run ${result.runId} — canary`, body });

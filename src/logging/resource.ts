@@ -6,10 +6,8 @@
  * Everything the environment says is read from it: Cloud Run sets K_SERVICE, K_REVISION and
  * K_CONFIGURATION (https://cloud.google.com/run/docs/container-contract#env-vars); the deployment
  * may set GOOGLE_CLOUD_PROJECT and GOOGLE_CLOUD_REGION. The metadata server is asked, through
- * @google-cloud/logging and bounded in time, only when the project is not in the environment: the
- * project is what trace fields need. The library's own detection (`detectServiceContext`,
- * `getDefaultResource`) is not used, because it probes the metadata server even for what the
- * environment already holds.
+ * `gcp-metadata` and bounded in time, only when the project is not in the environment: the
+ * project is what trace fields need.
  */
 
 /** Error Reporting's service context: which service and version wrote an entry. */
@@ -55,20 +53,24 @@ export interface DetectResourceOptions {
 }
 
 /**
- * The metadata lookups of @google-cloud/logging: the region from its Cloud Run resource descriptor
- * (`getCloudRunDescriptor`, which asks the metadata server for the zone) and the project from its
- * client's auth (`Logging#auth.getProjectId`). The library is loaded only when called, so it costs
- * nothing off Cloud Run. Nothing is written through it: entries go to stdout.
+ * The metadata server's answers, through `gcp-metadata` (https://cloud.google.com/run/docs/container-contract#metadata-server):
+ * the project id (`project/project-id`) and the region, the zone (`instance/zone`,
+ * `projects/<number>/zones/<region>-<n>`) without its last part. The package is loaded only when
+ * called, so it costs nothing off Cloud Run.
  */
 export const libraryMetadata: CloudRunMetadata = {
   async location() {
-    const { getCloudRunDescriptor } = await import('@google-cloud/logging/build/src/utils/metadata.js');
-    const descriptor = await getCloudRunDescriptor();
-    return nonEmpty(descriptor.labels.location);
+    const { instance } = await import('gcp-metadata');
+    const qualified: unknown = await instance('zone');
+    if (typeof qualified !== 'string') return null;
+    const zone = qualified.split('/').pop() ?? '';
+    const dash = zone.lastIndexOf('-');
+    return nonEmpty(dash < 0 ? zone : zone.slice(0, dash));
   },
   async projectId() {
-    const { Logging } = await import('@google-cloud/logging');
-    return nonEmpty(await new Logging().auth.getProjectId());
+    const { project } = await import('gcp-metadata');
+    const id: unknown = await project('project-id');
+    return typeof id === 'string' ? nonEmpty(id) : null;
   },
 };
 

@@ -59,8 +59,11 @@ export function runEntry(result: CheckResult, projectId: string | null = null): 
   };
 }
 
-/** The walk's upgrade always sends the sampled flag (`walk/trace.ts`). */
-function runTrace(traceId: string | undefined, projectId: string | null): TraceFields | null {
+/**
+ * A run's trace fields (`projects/<project>/traces/<traceId>`, sampled: the walk's upgrade always
+ * sends the flag, `walk/trace.ts`); null without a trace id or a project.
+ */
+export function runTrace(traceId: string | undefined, projectId: string | null): TraceFields | null {
   if (traceId === undefined || projectId === null || projectId === '') return null;
   return { [TRACE_KEY]: `projects/${projectId}/traces/${traceId}`, [TRACE_SAMPLED_KEY]: true };
 }

@@ -27,6 +27,7 @@ export function toJsonRecord(result: CheckResult, withTranscript: boolean): Reco
     tlsCertExpiresAt: result.tlsCertExpiresAt,
     details: result.details,
   };
+  if (result.backendLogs !== undefined) record['backendLogs'] = result.backendLogs;
   if (withTranscript) record['transcript'] = result.transcript;
   return record;
 }

@@ -17,6 +17,17 @@ export function xml(text: string): string {
     .replaceAll("'", '&apos;');
 }
 
+/** The backend's entries of a failed run, one line each (`backend <time> <severity> <text>`), or its note. */
+function backendLines(result: CheckResult): string[] {
+  const logs = result.backendLogs;
+  if (logs === undefined) return [];
+  if (logs.note !== null) return [`backend logs ${logs.project}: ${logs.note.code}: ${logs.note.message}`];
+  return [
+    `backend logs ${logs.project}: ${logs.entries.length} entries${logs.omitted > 0 ? ` (${logs.omitted} more left out)` : ''}`,
+    ...logs.entries.map((e) => `backend ${e.timestamp ?? '-'} ${e.severity}${e.related ? ' (this run)' : ''} ${e.text}`),
+  ];
+}
+
 function caseXml(result: CheckResult): string {
   const head = `    <testcase classname="canary.${xml(result.target)}" name="${xml(result.check)}" time="${result.durationSeconds.toFixed(3)}">`;
   const body: string[] = [];
@@ -30,6 +41,7 @@ function caseXml(result: CheckResult): string {
       result.httpStatus === null ? null : `http ${result.httpStatus}`,
       `events ${result.events.map((e) => e.name).join(', ') || '(none)'}`,
       ...result.transcript.entries.map((e) => `+${e.tMs.toFixed(1)}ms ${e.dir} ${e.kind} ${e.type ?? ''} ${e.text ?? ''}`.trimEnd()),
+      ...backendLines(result),
     ].filter((line): line is string => line !== null);
     body.push(`      <failure type="${xml(result.reason ?? 'failure')}" message="${xml(message)}">${xml(detail.join('\n'))}</failure>`);
   } else if (result.degradations.length > 0) {
@@ -41,7 +53,8 @@ function caseXml(result: CheckResult): string {
 /**
  * JUnit XML for a set of runs, one testsuite per target, one testcase per check run. A suite's
  * `url` property, and each failure's detail, name the target's public URL; a failure's detail also
- * names its trace id (`trace <32 hex>`), the one its upgrade sent in `traceparent`.
+ * names its trace id (`trace <32 hex>`), the one its upgrade sent in `traceparent`, and ends with
+ * the backend's entries of the run (`backend …` lines) or the note, when they were read.
  */
 export function toJunitXml(results: readonly CheckResult[]): string {
   const byTarget = new Map<string, CheckResult[]>();

@@ -1,3 +1,4 @@
+import type { BackendLogs } from '../backend-logs/types.ts';
 import type { CheckResult, TranscriptEntry } from '../result/types.ts';
 import { TIMED_PHASES } from '../result/reasons.ts';
 
@@ -7,6 +8,9 @@ export interface TextStyle {
 
 const WATERFALL_WIDTH = 32;
 const TRANSCRIPT_TAIL = 12;
+/** Backend entries shown in text output, and characters of each one's payload. */
+const BACKEND_ENTRIES_SHOWN = 5;
+const BACKEND_TEXT_CHARS = 200;
 
 function paint(style: TextStyle, code: string, text: string): string {
   return style.color ? `\u001b[${code}m${text}\u001b[0m` : text;
@@ -86,5 +90,19 @@ export function formatText(result: CheckResult, style: TextStyle): string {
     lines.push(`  transcript (last ${shown.length} of ${entries.length + result.transcript.dropped})`);
     for (const entry of shown) lines.push(transcriptLine(entry));
   }
+  if (result.backendLogs !== undefined) lines.push(...backendLines(result.backendLogs));
   return lines.join('\n');
+}
+
+/** The backend's entries in short: the first few, one line each, or the note. */
+function backendLines(logs: BackendLogs): string[] {
+  if (logs.note !== null) return [`  backend logs (${plain(logs.project)}): ${logs.note.code}: ${plain(logs.note.message)}`];
+  const shown = logs.entries.slice(0, BACKEND_ENTRIES_SHOWN);
+  const more = logs.entries.length - shown.length + logs.omitted;
+  const lines = [`  backend logs (${plain(logs.project)}): ${logs.entries.length} entries${more > 0 ? `, ${more} not shown` : ''}`];
+  for (const entry of shown) {
+    const text = entry.text.length > BACKEND_TEXT_CHARS ? `${entry.text.slice(0, BACKEND_TEXT_CHARS)}…` : entry.text;
+    lines.push(`    ${entry.timestamp ?? '-'} ${entry.severity.padEnd(8)}${entry.related ? ' *' : '  '} ${plain(text)}`);
+  }
+  return lines;
 }

@@ -1,3 +1,4 @@
+import type { BackendLogs } from '../backend-logs/types.ts';
 import type { EndpointHealth } from './health.ts';
 import type { Degradation, Phase, Reason, ResultKind, TimedPhase } from './reasons.ts';
 
@@ -106,6 +107,17 @@ export interface CheckResult {
    * `details` shows the same states to people under `health:<endpoint>`.
    */
   readonly health?: readonly EndpointHealth[];
+  /**
+   * The backend's own log entries around a failed run (target `backend_logs`), or a note saying why
+   * none could be read. Attached after the result was recorded (`withBackendLogs`); absent before
+   * and on every other run.
+   */
+  readonly backendLogs?: BackendLogs;
+}
+
+/** `result` with the backend's entries attached: a new frozen result (the old one is unchanged). */
+export function withBackendLogs(result: CheckResult, backendLogs: BackendLogs): CheckResult {
+  return deepFreeze(structuredClone({ ...result, backendLogs }));
 }
 
 /** Recursively freezes a plain data value. */

@@ -89,6 +89,23 @@ export class RunStore implements ResultSink {
     }
   }
 
+  /**
+   * Replaces a kept run with `update(run)` (the backend's entries attached after the fact), counted
+   * again in bytes; a run no longer kept is left alone. Returns whether the run was kept.
+   */
+  replace(runId: string, update: (result: CheckResult) => CheckResult): boolean {
+    const old = this.#byId.get(runId);
+    if (old === undefined) return false;
+    const result = update(old.result);
+    const stored = { result, bytes: resultBytes(result) };
+    const runs = this.#byCheck.get(RunStore.key(old.result.target, old.result.check));
+    const at = runs?.indexOf(old) ?? -1;
+    if (runs !== undefined && at >= 0) runs[at] = stored;
+    this.#byId.set(runId, stored);
+    this.#bytes += stored.bytes - old.bytes;
+    return true;
+  }
+
   #forget(stored: Stored): void {
     this.#byId.delete(stored.result.runId);
     this.#bytes -= stored.bytes;

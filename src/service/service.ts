@@ -13,9 +13,16 @@ import { diffJobs } from './reload.ts';
 import { JobSchedules } from './schedules.ts';
 import { snapshot } from './status.ts';
 import type { ResultSink, SkipReason } from '../result/sinks.ts';
+import { BackendLogsReader, type BackendLogsReaderOptions } from '../backend-logs/index.ts';
+import { createBackendLogsSink } from './backend-logs.ts';
 
 /** How long in-flight runs may finish at shutdown before they are cancelled. */
 export const SHUTDOWN_GRACE_MS = 4000;
+/**
+ * How long backend-log lookups still in flight may finish at shutdown; past it they are dropped
+ * (their runs are logged already), so the grace, this and the flush stay within `serve`'s hard exit.
+ */
+export const SHUTDOWN_BACKEND_LOGS_MS = 1000;
 
 export interface ServiceOptions {
   readonly config: Config;
@@ -37,6 +44,8 @@ export interface ServiceOptions {
    * throws `ConfigError` when it is invalid. Without it the service cannot reload.
    */
   readonly loadConfig?: () => Promise<Config>;
+  /** How the backend's logs are read (targets with `backend_logs`); absent: Google's Logging API with Application Default Credentials. */
+  readonly backendLogs?: BackendLogsReaderOptions;
 }
 
 export interface RunningService {
@@ -99,9 +108,18 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
   const store = new RunStore(options.runsPerCheck ?? DEFAULT_RUNS_PER_CHECK);
   const ledger = new JobLedger();
-  const executor = new Executor({
+  const backendLogsReader = new BackendLogsReader(options.backendLogs);
+  const backendLogs = createBackendLogsSink({
+    reader: backendLogsReader,
+    store,
+    logger,
+    configOf: (result) => jobs.find((job) => job.key === jobKey(result.target, result.check))?.target.backendLogs,
+    secrets: () => executor.secrets(),
+  });
+  const executor: Executor = new Executor({
     clock,
-    sinks: [store, ledger, configuredMetrics, createRunLogSink(logger), ...(options.sinks ?? [])],
+    // the backend's logs last: the verdict, metrics and the run's entry are out before the lookup starts
+    sinks: [store, ledger, configuredMetrics, createRunLogSink(logger), ...(options.sinks ?? []), backendLogs],
     ...(options.env === undefined ? {} : { env: options.env }),
     onSinkError: (error) => logger.error('a result sink failed', { error: String(error) }),
   });
@@ -203,6 +221,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     await executor.drain(0);
     throw error;
   }
+  if (config.targets.some((t) => t.backendLogs !== undefined)) void backendLogsReader.warm();
   scheduler.start(jobs, options.runAtStart ?? true);
   logger.info(`canary ${VERSION} serving on ${server.url}`, {
     targets: config.targets.map((t) => t.target),
@@ -225,6 +244,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
         logger.info('shutting down', { inFlight: executor.inFlight });
         await scheduler.stop();
         await executor.drain(SHUTDOWN_GRACE_MS);
+        await backendLogs.settled(SHUTDOWN_BACKEND_LOGS_MS);
         await server.close();
         logger.info('stopped');
         await logger.flush();

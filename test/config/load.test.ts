@@ -481,6 +481,34 @@ const BAD: readonly BadCase[] = [
     path: '.',
     expected: ['{dir}: (file): expected at least one .yaml or .yml file (templates *.example.yaml do not count), found none'],
   },
+  {
+    name: 'backend_logs: project and filter required, every bound named',
+    files: { 'a.yaml': `${HEAD}${CHECKS}backend_logs:\n  max_entries: 101\n  timeout: 6s\n  before: 11m\n  after: 0s\n  projct: p\n` },
+    expected: [
+      '{dir}/a.yaml: backend_logs.projct: unknown field (did you mean "project"?)',
+      '{dir}/a.yaml: backend_logs.project: is required',
+      '{dir}/a.yaml: backend_logs.filter: is required',
+      '{dir}/a.yaml: backend_logs.max_entries: expected an integer from 1 to 100, got 101',
+      '{dir}/a.yaml: backend_logs.timeout: expected at most 5s, got "6s"',
+      '{dir}/a.yaml: backend_logs.before: expected at most 10m, got "11m"',
+      '{dir}/a.yaml: backend_logs.after: expected a duration greater than 0, got "0s"',
+    ],
+  },
+  {
+    name: 'backend_logs: a project id, a non-empty filter, a mapping',
+    files: {
+      'a.yaml': `${HEAD}${CHECKS}backend_logs:\n  project: My_Project\n  filter: ""\n`,
+      'b.yaml': 'target: u\nurl: ws://127.0.0.1:1/ws\ncheckss: []\nbackend_logs: agent-backend\n',
+    },
+    path: '.',
+    expected: [
+      '{dir}/a.yaml: backend_logs.project: expected a Google Cloud project id (6 to 30 lower-case letters, digits and hyphens, starting with a letter), got "My_Project"',
+      '{dir}/a.yaml: backend_logs.filter: expected a non-empty string, got ""',
+      '{dir}/b.yaml: checkss: unknown field (did you mean "checks"?)',
+      '{dir}/b.yaml: checks: is required',
+      '{dir}/b.yaml: backend_logs: expected a mapping, got "agent-backend"',
+    ],
+  },
 ];
 
 suite('bad config files: file → exact error text', { concurrency: true }, () => {
@@ -552,6 +580,25 @@ test('a minimal file gets every default', async (t) => {
     service: { adminToken: null },
   };
   assert.deepEqual(config, expected);
+});
+
+test('backend_logs: defaults, and every field as given', async (t) => {
+  const filter = 'resource.type="cloud_run_revision" AND resource.labels.service_name="agent-backend"';
+  const dir = await tempFiles(t, {
+    'a.yaml': `${HEAD}${CHECKS}backend_logs:\n  project: backend-project\n  filter: '${filter}'\n`,
+    'b.yaml': `target: u\nurl: ws://127.0.0.1:1/ws\n${CHECKS}backend_logs:\n  project: \${BACKEND_PROJECT}\n  filter: severity>=ERROR\n  max_entries: 100\n  timeout: 5s\n  before: 10m\n  after: 1500ms\n`,
+    'c.yaml': `target: v\nurl: ws://127.0.0.1:1/ws\n${CHECKS}`,
+  });
+  const config = await loadConfig(dir, { BACKEND_PROJECT: 'example.com:legacy-project' });
+  assert.deepEqual(
+    config.targets.map((target) => target.backendLogs),
+    [
+      { project: 'backend-project', filter, maxEntries: 20, timeoutMs: 3000, beforeMs: 30_000, afterMs: 30_000 },
+      { project: 'example.com:legacy-project', filter: 'severity>=ERROR', maxEntries: 100, timeoutMs: 5000, beforeMs: 600_000, afterMs: 1500 },
+      undefined,
+    ],
+  );
+  assert.equal(Object.hasOwn(config.targets[2] ?? {}, 'backendLogs'), false);
 });
 
 test('every takes any period of at least a second, and any duration may be compound', async (t) => {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { CHECK_CONFIGS as CHECK_TYPES } from '../../src/checks/registry.ts';
 import { AUTH_KEYS, AUTH_TYPES } from '../../src/config/auth.ts';
+import { BACKEND_LOGS_FIELDS } from '../../src/config/backend-logs.ts';
 import { schemaText, TARGET_FIELDS, TLS_FIELDS } from '../../src/config/validate.ts';
 import { WELCOME_FIELDS } from '../../src/config/walk.ts';
 
@@ -42,6 +43,7 @@ test('the JSON schema top level accepts exactly the validator keys', async () =>
   const schema = await loadSchema();
   assert.deepEqual(keysOf(schema), [...TARGET_KEYS].sort());
   assert.deepEqual(keysOf(schema.$defs['tls']), [...TLS_KEYS].sort());
+  assert.deepEqual(keysOf(schema.$defs['backend_logs']), [...Object.keys(BACKEND_LOGS_FIELDS)].sort());
 });
 
 test('the JSON schema has one auth variant per auth type, with exactly the validator keys', async () => {

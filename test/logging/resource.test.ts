@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { suite, test } from 'node:test';
-import { detectResource, MAX_DETECT_MS, type CloudRunMetadata } from '../../src/logging/resource.ts';
+import { detectResource, libraryMetadata, MAX_DETECT_MS, type CloudRunMetadata } from '../../src/logging/resource.ts';
+import { listenLoopback } from '../support/net.ts';
 
 const CLOUD_RUN_ENV = {
   K_SERVICE: 'canary',
@@ -116,5 +118,33 @@ suite('detectResource', () => {
     const resource = await detectResource(CLOUD_RUN_ENV, { metadata });
     assert.equal(resource?.metadata, 'failed');
     assert.deepEqual(resource?.labels, { service_name: 'canary', revision_name: 'canary-00042-abc', configuration_name: 'canary', project_id: 'p' });
+  });
+});
+
+suite('libraryMetadata (gcp-metadata)', () => {
+  test('asks the metadata server at GCE_METADATA_HOST for the project id and the zone, and keeps the region of the zone', async (t) => {
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(`${req.url ?? ''} ${String(req.headers['metadata-flavor'])}`);
+      const answers: Record<string, string> = {
+        '/computeMetadata/v1/project/project-id': 'meta-project',
+        '/computeMetadata/v1/instance/zone': 'projects/123456/zones/europe-west1-1',
+      };
+      const answer = answers[req.url ?? ''];
+      res.writeHead(answer === undefined ? 404 : 200, { 'Metadata-Flavor': 'Google', 'Content-Type': 'application/text' });
+      res.end(answer ?? 'not found');
+    });
+    const port = await listenLoopback(server);
+    const saved = process.env['GCE_METADATA_HOST'];
+    process.env['GCE_METADATA_HOST'] = `127.0.0.1:${port}`;
+    t.after(() => {
+      if (saved === undefined) delete process.env['GCE_METADATA_HOST'];
+      else process.env['GCE_METADATA_HOST'] = saved;
+      server.closeAllConnections();
+      server.close();
+    });
+    assert.equal(await libraryMetadata.projectId(), 'meta-project');
+    assert.equal(await libraryMetadata.location(), 'europe-west1');
+    assert.deepEqual(asked, ['/computeMetadata/v1/project/project-id Google', '/computeMetadata/v1/instance/zone Google']);
   });
 });

@@ -131,3 +131,18 @@ test('run counts older than a day are dropped: one bucket per minute at most', (
   assert.deepEqual(history.ratio('k', NOW, RATIO_WINDOWS_MS.day), { runs: 2 * 1440, ok: 2 * 1440, ratio: 1 });
   assert.equal(history.bucketCount('k'), 1441);
 });
+
+test('replace swaps a kept run for its update, counted again in bytes; a run no longer kept is left alone', () => {
+  const store = new RunStore({ runsPerCheck: 2 });
+  for (const id of ['a', 'b', 'c']) store.record(runOf(id, 'gp', 2000));
+  const padded = (run: ReturnType<typeof runOf>) => ({ ...run, message: `${run.message ?? ''}${'y'.repeat(500)}` });
+  const before = store.get('b')?.message ?? '';
+  assert.equal(store.replace('b', padded), true);
+  assert.equal(store.replace('a', padded), false);
+  assert.deepEqual(ids(store, 'gp'), ['b', 'c']);
+  assert.equal(store.get('b')?.message, `${before}${'y'.repeat(500)}`);
+  assert.equal(store.recent('local', 'gp')[0], store.get('b'));
+  assert.deepEqual([store.size, store.bytes], [2, 5000]);
+  store.record(runOf('d', 'gp', 2000));
+  assert.deepEqual([ids(store, 'gp'), store.bytes], [['c', 'd'], 4000]);
+});
