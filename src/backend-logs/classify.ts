@@ -4,7 +4,7 @@
  */
 import type { Redactor } from '../result/redact.ts';
 import { formatDuration } from '../config/duration.ts';
-import type { BackendLogsNote } from './types.ts';
+import type { BackendLogsNote } from '../result/backend-logs.ts';
 
 /** gRPC PERMISSION_DENIED; REST answers 403 with it. */
 const PERMISSION_DENIED = 7;

@@ -16,4 +16,4 @@ export {
   type BackendLogs,
   type BackendLogsNote,
   type BackendLogsNoteCode,
-} from './types.ts';
+} from '../result/backend-logs.ts';

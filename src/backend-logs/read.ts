@@ -9,7 +9,7 @@ import { errorNote, timeoutNote } from './classify.ts';
 import { loadLibraryClients, type EntriesClient, type LoggingApiOptions, type MakeClient } from './client.ts';
 import { backendLogsQueries, type RunWindow } from './query.ts';
 import { boundEntries } from './shape.ts';
-import type { BackendLogs } from './types.ts';
+import type { BackendLogs } from '../result/backend-logs.ts';
 
 /** How a {@link BackendLogsReader} reaches the Logging API; tests point it at a local stand-in. */
 export interface BackendLogsReaderOptions {

@@ -4,7 +4,7 @@
  * and in bytes, the run's related entries first.
  */
 import type { Redactor } from '../result/redact.ts';
-import { MAX_BACKEND_LOGS_BYTES, MAX_ENTRY_TEXT_CHARS, type BackendLogEntry } from './types.ts';
+import { MAX_BACKEND_LOGS_BYTES, MAX_ENTRY_TEXT_CHARS, type BackendLogEntry } from '../result/backend-logs.ts';
 
 /** An entry as the library returns it (`Entry`): its metadata (`LogEntry`) and its decoded payload. */
 export interface LibraryEntry {

@@ -1,6 +1,6 @@
 import { CLOSE_CODES } from '../protocol/close-codes.ts';
 import { DEGRADATIONS, REASONS } from '../result/reasons.ts';
-import type { BackendLogs } from '../backend-logs/types.ts';
+import type { BackendLogs } from '../result/backend-logs.ts';
 import type { CheckResult, TranscriptEntry } from '../result/types.ts';
 import { formatMs } from './format.ts';
 import { html, joinHtml, type HtmlValue, type SafeHtml } from './html.ts';

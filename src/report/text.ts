@@ -1,4 +1,4 @@
-import type { BackendLogs } from '../backend-logs/types.ts';
+import type { BackendLogs } from '../result/backend-logs.ts';
 import type { CheckResult, TranscriptEntry } from '../result/types.ts';
 import { TIMED_PHASES } from '../result/reasons.ts';
 

@@ -1,4 +1,4 @@
-import type { BackendLogs } from '../backend-logs/types.ts';
+import type { BackendLogs } from './backend-logs.ts';
 import type { EndpointHealth } from './health.ts';
 import type { Degradation, Phase, Reason, ResultKind, TimedPhase } from './reasons.ts';
 
