@@ -1,0 +1,76 @@
+/**
+ * `npm run bench`: the figures of issue 13, each against its floor or peer, printed as one table.
+ *
+ *   npm run bench -- [--only=cpu,latency,series,metrics,idle,soak,cold,redaction] [--quick]
+ *                    [--soak-runs=N] [--markdown]
+ *
+ * `--markdown` prints the table as the README's "Performance" section shows it. Every server is
+ * on 127.0.0.1 and every child process is killed when the benchmark ends.
+ */
+import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { cpuFigure } from './cpu.ts';
+import { killAll } from './lib/children.ts';
+import type { BenchOptions, Figure } from './lib/figure.ts';
+import { markdownTable, plainTable, type Row } from './lib/table.ts';
+
+const FIGURES: readonly Figure[] = [cpuFigure];
+const REDACTION = fileURLToPath(new URL('./redaction.ts', import.meta.url));
+const NAMES = [...FIGURES.map((f) => f.name), 'redaction'];
+
+function options(): { bench: BenchOptions; only: readonly string[]; markdown: boolean } {
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      markdown: { type: 'boolean', default: false },
+      'soak-runs': { type: 'string' },
+    },
+  });
+  const only = values.only === undefined ? NAMES : values.only.split(',').map((name) => name.trim());
+  const unknown = only.filter((name) => !NAMES.includes(name));
+  if (unknown.length > 0) throw new Error(`--only: unknown figure(s) ${unknown.join(', ')}; expected some of ${NAMES.join(', ')}`);
+  const soakRuns = values['soak-runs'] === undefined ? (values.quick ? 500 : 2000) : Number(values['soak-runs']);
+  if (!Number.isInteger(soakRuns) || soakRuns < 1) throw new Error(`--soak-runs expects a positive integer, got ${values['soak-runs']}`);
+  return { bench: { quick: values.quick, soakRuns }, only, markdown: values.markdown };
+}
+
+async function main(): Promise<void> {
+  const { bench, only, markdown } = options();
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  for (const figure of FIGURES) {
+    if (!only.includes(figure.name)) continue;
+    const started = performance.now();
+    process.stderr.write(`bench: ${figure.title}...\n`);
+    try {
+      const output = await figure.measure(bench);
+      rows.push(...output.rows);
+      notes.push(...output.notes);
+    } catch (error) {
+      rows.push({ figure: figure.title, canary: 'error', reference: '', ratio: '', goal: '', met: 'n/a' });
+      notes.push(`${figure.name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    process.stderr.write(`bench: ${figure.title} took ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  }
+  if (rows.length > 0) {
+    console.log(markdown ? markdownTable(rows) : plainTable(rows));
+    console.log('');
+    for (const note of notes) console.log(markdown ? `- ${note}` : note);
+  }
+  if (only.includes('redaction')) {
+    console.log('');
+    spawnSync(process.execPath, [REDACTION], { stdio: 'inherit' });
+  }
+}
+
+process.once('SIGINT', () => {
+  killAll();
+  process.exit(130);
+});
+try {
+  await main();
+} finally {
+  killAll();
+}
