@@ -9,6 +9,7 @@
  * - `floor URL`: the raw `ws` client of floor.ts, with one token minted up front.
  */
 import { createWriteStream } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { createTokenProvider } from '../../../src/auth/provider.ts';
 import { CHECK_CONFIGS } from '../../../src/checks/registry.ts';
 import { runCheck } from '../../../src/checks/run-check.ts';
@@ -23,7 +24,7 @@ import { latencyErrorsMs, type ReportedEvent } from './stamps.ts';
 /** What the parent asks. */
 export type WorkerRequest =
   | { readonly op: 'batch'; readonly runs: number }
-  | { readonly op: 'latency'; readonly sessions: number; readonly durationMs: number }
+  | { readonly op: 'latency'; readonly sessions: number; readonly rampMs: number }
   | { readonly op: 'exit' };
 
 /** What the worker answers: `ready` once at start, then one reply per request. */
@@ -98,21 +99,18 @@ async function batch(client: Client, runs: number): Promise<WorkerReply> {
   return { op: 'batch', cpuUs: used.user + used.system, wallMs, failed };
 }
 
-async function latency(client: Client, sessions: number, durationMs: number): Promise<WorkerReply> {
+/** `sessions` exchanges, one per session, started evenly over `rampMs`, all open together once the ramp ends. */
+async function latency(client: Client, sessions: number, rampMs: number): Promise<WorkerReply> {
   const errorsMs: number[] = [];
-  let runs = 0;
   let failed = 0;
-  const endAt = performance.now() + durationMs;
-  const loop = async (): Promise<void> => {
-    while (performance.now() < endAt) {
-      const errors = await client.errorsOnce().catch(() => null);
-      runs++;
-      if (errors === null || errors.length === 0) failed++;
-      else errorsMs.push(...errors);
-    }
+  const session = async (i: number): Promise<void> => {
+    await delay((i * rampMs) / sessions);
+    const errors = await client.errorsOnce().catch(() => null);
+    if (errors === null || errors.length === 0) failed++;
+    else errorsMs.push(...errors);
   };
-  await Promise.all(Array.from({ length: sessions }, loop));
-  return { op: 'latency', errorsMs, runs, failed };
+  await Promise.all(Array.from({ length: sessions }, (_, i) => session(i)));
+  return { op: 'latency', errorsMs, runs: sessions, failed };
 }
 
 const [mode, where] = process.argv.slice(2);
@@ -123,7 +121,7 @@ const reply = (message: WorkerReply): void => {
 };
 process.on('message', (request: WorkerRequest) => {
   if (request.op === 'exit') process.exit(0);
-  const work = request.op === 'batch' ? batch(client, request.runs) : latency(client, request.sessions, request.durationMs);
+  const work = request.op === 'batch' ? batch(client, request.runs) : latency(client, request.sessions, request.rampMs);
   work.then(reply, (error: unknown) => reply({ op: 'error', message: String(error) }));
 });
 reply({ op: 'ready' });
