@@ -12,11 +12,13 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpuFigure } from './cpu.ts';
 import { latencyFigure } from './latency.ts';
+import { metricsFigure } from './metrics.ts';
+import { seriesFigure } from './series.ts';
 import { killAll } from './lib/children.ts';
 import type { BenchOptions, Figure } from './lib/figure.ts';
 import { markdownTable, plainTable, type Row } from './lib/table.ts';
 
-const FIGURES: readonly Figure[] = [cpuFigure, latencyFigure];
+const FIGURES: readonly Figure[] = [cpuFigure, latencyFigure, seriesFigure, metricsFigure];
 const REDACTION = fileURLToPath(new URL('./redaction.ts', import.meta.url));
 const NAMES = [...FIGURES.map((f) => f.name), 'redaction'];
 

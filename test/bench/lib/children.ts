@@ -15,6 +15,8 @@ export const CLI_SOURCE = fileURLToPath(new URL('../../../src/cli/main.ts', impo
 export const CLI_BUILT = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
 
 const live = new Set<ChildProcess>();
+/** A child's output is kept up to this many characters (a soak logs a line per run); older output is dropped. */
+const MAX_KEPT_OUTPUT_CHARS = 4 * 1024 * 1024;
 
 /** A child process with its output collected. */
 export interface Child {
@@ -54,9 +56,13 @@ export function startChild(args: readonly string[], options: ChildOptions = {}):
   const waiters = new Set<() => void>();
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
+    if (out.length > MAX_KEPT_OUTPUT_CHARS) out = out.slice(-MAX_KEPT_OUTPUT_CHARS / 2);
     for (const check of waiters) check();
   });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+    if (err.length > MAX_KEPT_OUTPUT_CHARS) err = err.slice(-MAX_KEPT_OUTPUT_CHARS / 2);
+  });
   const exited = new Promise<number | null>((resolve) => {
     child.once('exit', (code) => {
       live.delete(child);

@@ -1,0 +1,69 @@
+/** `canary serve` in a child process on 127.0.0.1, and what the benchmark reads from it over HTTP. */
+import { CLI_SOURCE, cleanEnv, startChild, until, type Child } from './children.ts';
+
+/** A running `canary serve`. */
+export interface Served {
+  readonly child: Child;
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string;
+}
+
+/** Options of {@link startServe}. */
+export interface ServeOptions {
+  /** Node options before the script (`--expose-gc`, `--import`). */
+  readonly nodeArgs?: readonly string[];
+  /** The CLI entry; default src/cli/main.ts. */
+  readonly cli?: string;
+}
+
+/** Starts `canary serve --config PATH --port 0 --host 127.0.0.1` and resolves once it listens. */
+export async function startServe(configPath: string, options: ServeOptions = {}): Promise<Served> {
+  const child = startChild([...(options.nodeArgs ?? []), options.cli ?? CLI_SOURCE, 'serve', '--config', configPath, '--port', '0', '--host', '127.0.0.1'], {
+    env: cleanEnv({ CANARY_LOG_LEVEL: 'info' }),
+  });
+  const match = await child.waitFor(/serving on (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
+  return { child, url: match[1] as string };
+}
+
+interface StatusJson {
+  readonly checks: readonly { readonly running: boolean; readonly last: unknown }[];
+}
+
+/** Resolves once every configured check has a last result and none is running. */
+export async function untilEveryCheckRan(served: Served, timeoutMs: number): Promise<void> {
+  await until(
+    'every check has run once',
+    async () => {
+      const status = (await (await fetch(`${served.url}/status.json`)).json()) as StatusJson;
+      return status.checks.length > 0 && status.checks.every((check) => check.last !== null && !check.running) ? true : null;
+    },
+    timeoutMs,
+    200,
+  );
+}
+
+/** One timed GET: milliseconds until the whole body is read, and the body. */
+export async function timedGet(url: string, headers: Readonly<Record<string, string>> = {}): Promise<{ ms: number; body: string; status: number }> {
+  const started = performance.now();
+  const response = await fetch(url, { headers });
+  const body = await response.text();
+  return { ms: performance.now() - started, body, status: response.status };
+}
+
+/** The series lines of a text exposition (no comments, no blank lines). */
+export function seriesLines(exposition: string): string[] {
+  return exposition.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/** The family a series line belongs to: its name without a histogram's `_bucket`, `_sum` or `_count`. */
+export function familyOf(line: string): string {
+  const name = /^[A-Za-z_:][A-Za-z0-9_:]*/.exec(line)?.[0] ?? '';
+  return name.replace(/_(bucket|sum|count)$/, '');
+}
+
+/** Series per family, largest first. */
+export function byFamily(lines: readonly string[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const line of lines) counts.set(familyOf(line), (counts.get(familyOf(line)) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
