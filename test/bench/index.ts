@@ -11,14 +11,16 @@ import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { cpuFigure } from './cpu.ts';
+import { idleFigure } from './idle.ts';
 import { latencyFigure } from './latency.ts';
 import { metricsFigure } from './metrics.ts';
 import { seriesFigure } from './series.ts';
+import { soakFigure } from './soak.ts';
 import { killAll } from './lib/children.ts';
 import type { BenchOptions, Figure } from './lib/figure.ts';
 import { markdownTable, plainTable, type Row } from './lib/table.ts';
 
-const FIGURES: readonly Figure[] = [cpuFigure, latencyFigure, seriesFigure, metricsFigure];
+const FIGURES: readonly Figure[] = [cpuFigure, latencyFigure, seriesFigure, metricsFigure, idleFigure, soakFigure];
 const REDACTION = fileURLToPath(new URL('./redaction.ts', import.meta.url));
 const NAMES = [...FIGURES.map((f) => f.name), 'redaction'];
 
@@ -34,7 +36,7 @@ function options(): { bench: BenchOptions; only: readonly string[]; markdown: bo
   const only = values.only === undefined ? NAMES : values.only.split(',').map((name) => name.trim());
   const unknown = only.filter((name) => !NAMES.includes(name));
   if (unknown.length > 0) throw new Error(`--only: unknown figure(s) ${unknown.join(', ')}; expected some of ${NAMES.join(', ')}`);
-  const soakRuns = values['soak-runs'] === undefined ? (values.quick ? 500 : 2000) : Number(values['soak-runs']);
+  const soakRuns = values['soak-runs'] === undefined ? (values.quick ? 500 : 4000) : Number(values['soak-runs']);
   if (!Number.isInteger(soakRuns) || soakRuns < 1) throw new Error(`--soak-runs expects a positive integer, got ${values['soak-runs']}`);
   return { bench: { quick: values.quick, soakRuns }, only, markdown: values.markdown };
 }

@@ -24,6 +24,8 @@ export interface Child {
   readonly pid: number;
   stdout(): string;
   stderr(): string;
+  /** Complete stdout lines so far that matched {@link ChildOptions.countLines}. */
+  counted(): number;
   readonly exited: Promise<number | null>;
   /** Resolves with the first match of `pattern` in stdout (checked as output arrives); rejects after `timeoutMs` or on exit. */
   waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray>;
@@ -36,6 +38,8 @@ export interface ChildOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** An IPC channel (`process.send` in the child). */
   readonly ipc?: boolean;
+  /** Count the stdout lines matching this (e.g. one log line per run), see {@link Child.counted}. */
+  readonly countLines?: RegExp;
 }
 
 /** The environment children run with: PATH and HOME only, so no CANARY_* setting leaks in. */
@@ -53,9 +57,19 @@ export function startChild(args: readonly string[], options: ChildOptions = {}):
   live.add(child);
   let out = '';
   let err = '';
+  let partial = '';
+  let counted = 0;
+  const count = (chunk: string): void => {
+    const pattern = options.countLines;
+    if (pattern === undefined) return;
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (pattern.test(line)) counted++;
+  };
   const waiters = new Set<() => void>();
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
+    count(chunk);
     if (out.length > MAX_KEPT_OUTPUT_CHARS) out = out.slice(-MAX_KEPT_OUTPUT_CHARS / 2);
     for (const check of waiters) check();
   });
@@ -95,7 +109,7 @@ export function startChild(args: readonly string[], options: ChildOptions = {}):
     clearTimeout(timer);
   };
   if (child.pid === undefined) throw new Error(`could not start ${args.join(' ')}`);
-  return { process: child, pid: child.pid, stdout: () => out, stderr: () => err, exited, waitFor, stop };
+  return { process: child, pid: child.pid, stdout: () => out, stderr: () => err, counted: () => counted, exited, waitFor, stop };
 }
 
 /** Kills every child still running (SIGKILL). */

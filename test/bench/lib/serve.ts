@@ -1,5 +1,6 @@
 /** `canary serve` in a child process on 127.0.0.1, and what the benchmark reads from it over HTTP. */
-import { CLI_SOURCE, cleanEnv, startChild, until, type Child } from './children.ts';
+import { builtCli } from './build.ts';
+import { cleanEnv, startChild, until, type Child } from './children.ts';
 
 /** A running `canary serve`. */
 export interface Served {
@@ -12,14 +13,16 @@ export interface Served {
 export interface ServeOptions {
   /** Node options before the script (`--expose-gc`, `--import`). */
   readonly nodeArgs?: readonly string[];
-  /** The CLI entry; default src/cli/main.ts. */
-  readonly cli?: string;
 }
 
-/** Starts `canary serve --config PATH --port 0 --host 127.0.0.1` and resolves once it listens. */
+/** A run's log line (one per finished run, `logging.googleapis.com/labels` with its `run_id`). */
+export const RUN_LOG_LINE = /"run_id":"[0-9a-f]+".*"result":"/;
+
+/** Starts the built CLI's `serve --config PATH --port 0 --host 127.0.0.1` (lib/build.ts) and resolves once it listens. */
 export async function startServe(configPath: string, options: ServeOptions = {}): Promise<Served> {
-  const child = startChild([...(options.nodeArgs ?? []), options.cli ?? CLI_SOURCE, 'serve', '--config', configPath, '--port', '0', '--host', '127.0.0.1'], {
+  const child = startChild([...(options.nodeArgs ?? []), builtCli(), 'serve', '--config', configPath, '--port', '0', '--host', '127.0.0.1'], {
     env: cleanEnv({ CANARY_LOG_LEVEL: 'info' }),
+    countLines: RUN_LOG_LINE,
   });
   const match = await child.waitFor(/serving on (http:\/\/127\.0\.0\.1:\d+)/, 30_000);
   return { child, url: match[1] as string };
