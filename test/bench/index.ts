@@ -10,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { coldFigure } from './cold.ts';
 import { cpuFigure } from './cpu.ts';
 import { idleFigure } from './idle.ts';
 import { latencyFigure } from './latency.ts';
@@ -20,7 +21,7 @@ import { killAll } from './lib/children.ts';
 import type { BenchOptions, Figure } from './lib/figure.ts';
 import { markdownTable, plainTable, type Row } from './lib/table.ts';
 
-const FIGURES: readonly Figure[] = [cpuFigure, latencyFigure, seriesFigure, metricsFigure, idleFigure, soakFigure];
+const FIGURES: readonly Figure[] = [cpuFigure, latencyFigure, seriesFigure, metricsFigure, idleFigure, soakFigure, coldFigure];
 const REDACTION = fileURLToPath(new URL('./redaction.ts', import.meta.url));
 const NAMES = [...FIGURES.map((f) => f.name), 'redaction'];
 
