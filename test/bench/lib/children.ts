@@ -128,6 +128,20 @@ export async function rssKib(pid: number): Promise<number> {
   }
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+/** CPU time (user + system) `pid` has used so far, in milliseconds, 10 ms resolution; NaN when it cannot be read. */
+export async function cpuMs(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Open file descriptors of `pid`, NaN when they cannot be listed. */
 export async function openFds(pid: number): Promise<number> {
   try {
