@@ -7,6 +7,7 @@
  * `--markdown` prints the table as the README's "Performance" section shows it. Every server is
  * on 127.0.0.1 and every child process is killed when the benchmark ends.
  */
+import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
   const { bench, only, markdown } = options();
   const rows: Row[] = [];
   const notes: string[] = [];
+  const loadAtStart = loadavg()[0] ?? Number.NaN;
   for (const figure of FIGURES) {
     if (!only.includes(figure.name)) continue;
     const started = performance.now();
@@ -60,6 +62,9 @@ async function main(): Promise<void> {
     }
     process.stderr.write(`bench: ${figure.title} took ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   }
+  notes.push(
+    `machine: Node ${process.version}, ${availableParallelism()} cores, 1-minute load average ${loadAtStart.toFixed(1)} at the start and ${(loadavg()[0] ?? Number.NaN).toFixed(1)} at the end (timing figures need a machine at rest: load from other work lands in them)`,
+  );
   if (rows.length > 0) {
     console.log(markdown ? markdownTable(rows) : plainTable(rows));
     console.log('');
@@ -71,10 +76,12 @@ async function main(): Promise<void> {
   }
 }
 
-process.once('SIGINT', () => {
-  killAll();
-  process.exit(130);
-});
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(code);
+  });
+}
 try {
   await main();
 } finally {
