@@ -124,4 +124,5 @@ process.on('message', (request: WorkerRequest) => {
   const work = request.op === 'batch' ? batch(client, request.runs) : latency(client, request.sessions, request.rampMs);
   work.then(reply, (error: unknown) => reply({ op: 'error', message: String(error) }));
 });
+process.once('disconnect', () => process.exit(0));
 reply({ op: 'ready' });
