@@ -38,6 +38,11 @@ export interface ReferenceBackendOptions {
   readonly eventDelayMs?: number;
   /** Receives one line per notable event (upgrade, auth, close); default silent. */
   readonly log?: (line: string) => void;
+  /**
+   * Epoch milliseconds stamped into frames (`timestamp`, `execution_time_ms`); default `Date.now`.
+   * The benchmark passes a sub-millisecond clock to measure event latency against the stamps.
+   */
+  readonly nowMs?: () => number;
 }
 
 /** A running reference backend. */
@@ -97,7 +102,7 @@ export async function startReferenceBackend(opts: ReferenceBackendOptions = {}):
     heartbeatIntervalMs,
     eventDelayMs: opts.eventDelayMs ?? 5,
     log,
-    now: () => Date.now(),
+    now: opts.nowMs ?? ((): number => Date.now()),
     activeRuns: new ActiveRuns(),
   };
 

@@ -286,6 +286,22 @@ suite('shape faults', { concurrency: true }, () => {
     });
   });
 
+  test('nowMs is the clock stamped into frames, to the fraction of a millisecond', async (t) => {
+    const stampMs = Date.now() + 0.125;
+    const backend = await startForTest(t, { faults: 'envelope=data', nowMs: () => stampMs });
+    const client = await connectForTest(t, backend.url, { headers: await bearer() });
+    const ping = await client.nextJson();
+    assert.deepEqual(ping, { type: 'ping', data: { timestamp: stampMs / 1000 }, timestamp: stampMs / 1000 });
+    await client.nextJson();
+    ask(client);
+    const events = await client.readUntil('agent_completed');
+    assert.deepEqual(
+      events.map((e) => [e.type, obj(e.data).timestamp]),
+      FIVE.map((type) => [type, stampMs / 1000]),
+    );
+    assert.equal(obj(events[4]?.data).execution_time_ms, 0);
+  });
+
   test('envelope=flat puts every field at the top level', async (t) => {
     const backend = await startForTest(t, { faults: 'envelope=flat' });
     const client = await connectReady(t, backend.url);

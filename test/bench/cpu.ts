@@ -1,0 +1,112 @@
+/**
+ * Figure 1: CPU per golden-path run, warm. The canary (a started service's `runNow`, as the admin
+ * endpoint runs a check: walk, executor, run store, metrics, log sink) and the raw-`ws` floor each
+ * run in a child process of their own against the reference backend in a third, so
+ * process.cpuUsage() counts one client only. After a warm-up, batches alternate canary and floor;
+ * the figure is the median over batches of CPU time per run.
+ *
+ * Driven by the schedule: the built CLI's `serve` with {@link SCHEDULED_CHECKS} checks every second
+ * (scheduler, HTTP server, logs to a pipe: all of it), CPU from /proc over a window after warm-up,
+ * divided by the runs it logged; against the same floor.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import { startBackendProcess, type BackendProcess } from './lib/backend.ts';
+import { cpuMs, until } from './lib/children.ts';
+import { startServe } from './lib/serve.ts';
+import { writeTarget } from './lib/config.ts';
+import type { BenchOptions, Figure } from './lib/figure.ts';
+import { median, ms, ratio } from './lib/stats.ts';
+import { met, type FigureOutput } from './lib/table.ts';
+import { startWorker, type Worker } from './lib/workers.ts';
+
+const GOAL_RATIO = 1.3;
+const SCHEDULED_CHECKS = 20;
+
+/** CPU per run of a `serve` child running {@link SCHEDULED_CHECKS} checks every second, over `windowMs` after three rounds. */
+async function scheduledPerRunMs(backend: BackendProcess, windowMs: number): Promise<{ cpuMs: number; runs: number }> {
+  const config = await writeTarget({ url: backend.url, checks: SCHEDULED_CHECKS, every: '1s' });
+  try {
+    const served = await startServe(config.path);
+    try {
+      const child = served.child;
+      await until('three rounds', async () => (child.counted() >= 3 * SCHEDULED_CHECKS ? true : null), 30_000, 100);
+      const [cpu0, runs0] = [await cpuMs(child.pid), child.counted()];
+      await delay(windowMs);
+      const [cpu1, runs1] = [await cpuMs(child.pid), child.counted()];
+      return { cpuMs: (cpu1 - cpu0) / (runs1 - runs0), runs: runs1 - runs0 };
+    } finally {
+      await served.child.stop();
+    }
+  } finally {
+    await config.remove();
+  }
+}
+
+async function perRunMs(worker: Worker, runs: number): Promise<{ cpuMs: number; failed: number }> {
+  const reply = await worker.ask({ op: 'batch', runs }, 'batch', 120_000);
+  return { cpuMs: reply.cpuUs / 1000 / runs, failed: reply.failed };
+}
+
+async function measure(options: BenchOptions): Promise<FigureOutput> {
+  const warmup = options.quick ? 10 : 50;
+  const batches = options.quick ? 3 : 5;
+  const runsPerBatch = options.quick ? 10 : 40;
+  const backend = await startBackendProcess();
+  const config = await writeTarget({ url: backend.url, checks: 1, every: '1h' });
+  const workers: Worker[] = [];
+  try {
+    const canary = await startWorker('canary', config.path);
+    workers.push(canary);
+    const floor = await startWorker('floor', backend.url);
+    workers.push(floor);
+    await perRunMs(canary, warmup);
+    await perRunMs(floor, warmup);
+    const canaryMs: number[] = [];
+    const floorMs: number[] = [];
+    let failed = 0;
+    for (let i = 0; i < batches; i++) {
+      const order = i % 2 === 0 ? [canary, floor] : [floor, canary];
+      for (const worker of order) {
+        const batch = await perRunMs(worker, runsPerBatch);
+        failed += batch.failed;
+        (worker === canary ? canaryMs : floorMs).push(batch.cpuMs);
+      }
+    }
+    const c = median(canaryMs);
+    const f = median(floorMs);
+    const measured = failed === 0 && Number.isFinite(c) && Number.isFinite(f);
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    const scheduled = await scheduledPerRunMs(backend, options.quick ? 5000 : 15_000);
+    return {
+      rows: [
+        {
+          figure: 'CPU per golden-path run, warm `serve`',
+          canary: ms(c),
+          reference: `floor ${ms(f)}`,
+          ratio: ratio(c, f),
+          goal: `≤ ${GOAL_RATIO}× floor`,
+          met: met(c <= GOAL_RATIO * f, measured),
+        },
+        {
+          figure: 'the same, driven by the schedule',
+          canary: ms(scheduled.cpuMs),
+          reference: `floor ${ms(f)}`,
+          ratio: ratio(scheduled.cpuMs, f),
+          goal: `≤ ${GOAL_RATIO}× floor`,
+          met: met(scheduled.cpuMs <= GOAL_RATIO * f, measured && Number.isFinite(scheduled.cpuMs)),
+        },
+      ],
+      notes: [
+        `cpu: ${batches} batches of ${runsPerBatch} runs each after ${warmup} warm-up runs, interleaved; per-batch ms/run canary [${canaryMs.map((v) => v.toFixed(2)).join(', ')}], floor [${floorMs.map((v) => v.toFixed(2)).join(', ')}]; failed runs ${failed}`,
+        `cpu driven by the schedule: built CLI serve, ${SCHEDULED_CHECKS} checks every 1 s, ${scheduled.runs} runs in the window, CPU from /proc/<pid>/stat (10 ms ticks)`,
+      ],
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await backend.child.stop();
+    await config.remove();
+  }
+}
+
+/** Figure 1. */
+export const cpuFigure: Figure = { name: 'cpu', title: 'CPU per golden-path run', measure };
