@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load.ts';
 import { CHECK_CONFIGS } from '../checks/registry.ts';
 import type { CheckConfig, Config, TargetConfig } from '../config/types.ts';
 import { createTokenProvider } from '../auth/provider.ts';
+import { SigningKeys } from '../auth/signing-keys.ts';
 import { systemClock } from '../clock.ts';
 import { runCheck } from '../checks/run-check.ts';
 import type { CheckResult } from '../result/types.ts';
@@ -55,7 +56,8 @@ function select(config: Config, names: readonly string[]): Selected[] {
 const INTERRUPTED_EXIT = 130;
 
 async function runAll(selected: readonly Selected[], signal: AbortSignal, onResult: (result: CheckResult) => void): Promise<CheckResult[]> {
-  const providers = new Map(selected.map(({ target }) => [target, createTokenProvider(target.auth, systemClock)]));
+  const signingKeys = new SigningKeys();
+  const providers = new Map(selected.map(({ target }) => [target, createTokenProvider(target.auth, systemClock, process.env, signingKeys)]));
   const results: CheckResult[] = new Array<CheckResult>(selected.length);
   let next = 0;
   const worker = async (): Promise<void> => {
