@@ -8,7 +8,6 @@ import { SigningKeys } from '../auth/signing-keys.ts';
 import { systemClock } from '../clock.ts';
 import { runCheck } from '../checks/run-check.ts';
 import type { CheckResult } from '../result/types.ts';
-import { startLocalBackend } from './reference-seam.ts';
 import { formatText } from '../report/text.ts';
 import { toJsonLine } from '../report/json.ts';
 import { toJunitXml } from '../report/junit.ts';
@@ -98,6 +97,7 @@ export async function runCommand(argv: readonly string[], io: Io): Promise<numbe
   let announce: string | null = null;
   let config: Config;
   if (values.config === undefined) {
+    const { startLocalBackend } = await import('./reference-seam.ts');
     const backend = await startLocalBackend(io.env, { faults: values.fault ?? '' });
     stopBackend = () => backend.close();
     try {

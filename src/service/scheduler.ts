@@ -1,5 +1,5 @@
-import cron from 'node-cron';
 import type { Clock } from '../clock.ts';
+import { nodeCron } from '../config/schedule.ts';
 import { compileCron, CronTimer } from './cron.ts';
 import { IntervalTimer, slotOffsetMs } from './interval.ts';
 import { stableHash, type Job } from './jobs.ts';
@@ -71,7 +71,7 @@ export class Scheduler {
       timer.start();
       return { nextAtMs: () => timer.nextAtMs, stop: () => timer.stop() };
     }
-    const task = cron.schedule(schedule.cron, (context) => this.#due(job, context.date.getTime()), {
+    const task = nodeCron().schedule(schedule.cron, (context) => this.#due(job, context.date.getTime()), {
       name: `canary:${job.key}`,
       suppressMissedWarning: true,
     });
