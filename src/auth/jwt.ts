@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { SignJWT, type CryptoKey, type JWTPayload } from 'jose';
+import type { CryptoKey, JWTPayload } from 'jose';
+import { SignJWT } from 'jose/jwt/sign';
 import { importSigningKey, type JwtAuth, type SigningKeys } from './signing-keys.ts';
 import { TokenError } from './token-error.ts';
 

@@ -4,7 +4,8 @@
  * when the configuration is reloaded, so a key file replaced on disk is read again then.
  */
 import { readFile } from 'node:fs/promises';
-import { importPKCS8, type CryptoKey } from 'jose';
+import type { CryptoKey } from 'jose';
+import { importPKCS8 } from 'jose/key/import';
 import type { AuthConfig } from '../config/types.ts';
 import { TokenError } from './token-error.ts';
 

@@ -4,7 +4,8 @@
  * bypass headers").
  */
 import { randomBytes } from 'node:crypto';
-import { generateKeyPair, type CryptoKey } from 'jose';
+import type { CryptoKey } from 'jose';
+import { generateKeyPair } from 'jose/key/generate/keypair';
 import type { AuthConfig, AuthProbe, SendAs } from '../../config/types.ts';
 import type { Clock } from '../../clock.ts';
 import { mintJwt, type JwtAuth } from '../../auth/jwt.ts';
