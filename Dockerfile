@@ -38,6 +38,10 @@ RUN npm run build
 
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# A 1 MiB young generation instead of V8's default of up to 16 MiB per semi-space: a 90 s soak of
+# 50 checks every second peaked at 130 MB RSS (flat) against 244 MB (still growing), idle RSS with
+# 50 checks 88 MB against 105 MB, for about 9 % more CPU in scavenges (README, "Memory").
+ENV NODE_OPTIONS=--max-semi-space-size=1
 WORKDIR /app
 # Production dependencies only: no typescript, no node@24, none of canary's @types. --ignore-scripts:
 # no production dependency needs an install script.

@@ -1,25 +1,17 @@
-import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import { SignJWT, importPKCS8, type CryptoKey, type JWTPayload } from 'jose';
-import type { AuthConfig } from '../config/types.ts';
+import type { CryptoKey, JWTPayload } from 'jose';
+import { SignJWT } from 'jose/jwt/sign';
+import { importSigningKey, type JwtAuth, type SigningKeys } from './signing-keys.ts';
 import { TokenError } from './token-error.ts';
 
-/** The `auth` of a target that mints its own tokens. */
-export type JwtAuth = Extract<AuthConfig, { type: 'jwt' }>;
+export type { JwtAuth } from './signing-keys.ts';
 
-async function signingKey(auth: JwtAuth): Promise<CryptoKey | Uint8Array> {
-  if (auth.secret !== null) return new TextEncoder().encode(auth.secret);
-  if (auth.privateKeyFile === null) throw new TokenError('key_unreadable', 'no secret or private key configured');
-  let pem: string;
+async function signingKey(auth: JwtAuth, keys: SigningKeys | null): Promise<CryptoKey> {
   try {
-    pem = await readFile(auth.privateKeyFile, 'utf8');
+    return await (keys === null ? importSigningKey(auth) : keys.get(auth));
   } catch (error) {
-    throw new TokenError('key_unreadable', `cannot read private key file ${auth.privateKeyFile}: ${(error as Error).message}`);
-  }
-  try {
-    return await importPKCS8(pem, auth.algorithm);
-  } catch (error) {
-    throw new TokenError('key_unreadable', `private key file ${auth.privateKeyFile} is not a PKCS#8 ${auth.algorithm} key: ${(error as Error).message}`);
+    if (error instanceof TokenError) throw error;
+    throw new TokenError('sign_failed', `cannot sign the token: ${(error as Error).message}`);
   }
 }
 
@@ -43,10 +35,11 @@ export interface JwtOverrides {
 /**
  * Mints a fresh token: the configured extra claims, then `iss`, `aud`, `sub`, `iat`, `exp` and a
  * new `jti` (the backend requires all but `aud`; protocol.md, "Authentication"). `overrides`
- * forges what it names and keeps everything else as configured.
+ * forges what it names and keeps everything else as configured. The configured key comes from
+ * `keys` (imported once per key material) or, when null, is imported for this token alone.
  */
-export async function mintJwt(auth: JwtAuth, nowMs: number, overrides: JwtOverrides = {}): Promise<string> {
-  const key = overrides.key ?? (await signingKey(auth));
+export async function mintJwt(auth: JwtAuth, nowMs: number, overrides: JwtOverrides = {}, keys: SigningKeys | null = null): Promise<string> {
+  const key = overrides.key ?? (await signingKey(auth, keys));
   const iat = overrides.iatSeconds ?? Math.floor(nowMs / 1000);
   const jwt = new SignJWT({ ...(auth.claims as JWTPayload), ...(overrides.claims as JWTPayload | undefined) })
     .setProtectedHeader({ alg: auth.algorithm, typ: 'JWT' })

@@ -1,6 +1,7 @@
 import type { AuthConfig, SendAs, TokenPresentation } from '../config/types.ts';
 import type { Clock } from '../clock.ts';
 import { mintJwt } from './jwt.ts';
+import { SigningKeys } from './signing-keys.ts';
 import { fetchToken, type FetchedToken } from './token-url.ts';
 import { TokenError } from './token-error.ts';
 
@@ -20,6 +21,11 @@ export interface TokenProvider {
    * the bearer token read from the environment, and the token last fetched from `token_url`.
    */
   readonly secrets: readonly string[];
+  /**
+   * Where a `jwt` provider's signing key is kept once imported, for tokens minted beside it with
+   * the same key (user_isolation's identities, auth_enforcement's forgeries). Absent for other auth types.
+   */
+  readonly signingKeys?: SigningKeys;
 }
 
 /** A cached token is refreshed this long before it expires, or at 10 % of its life if longer. */
@@ -31,7 +37,16 @@ function refreshAtMs(fetched: FetchedToken, nowMs: number): number {
   return fetched.expiresAtMs - Math.max(TOKEN_REFRESH_MARGIN_MS, life * 0.1);
 }
 
-export function createTokenProvider(auth: AuthConfig, clock: Clock, env: NodeJS.ProcessEnv = process.env): TokenProvider {
+/**
+ * The token provider of a target's `auth`. A `jwt` provider imports its signing key once into
+ * `signingKeys` (by default a cache of its own) and signs every token with it.
+ */
+export function createTokenProvider(
+  auth: AuthConfig,
+  clock: Clock,
+  env: NodeJS.ProcessEnv = process.env,
+  signingKeys: SigningKeys = new SigningKeys(1),
+): TokenProvider {
   switch (auth.type) {
     case 'none':
       return { sendAs: [], presentation: { sendAs: [] }, secrets: [], getToken: () => Promise.resolve(null) };
@@ -57,7 +72,8 @@ export function createTokenProvider(auth: AuthConfig, clock: Clock, env: NodeJS.
         sendAs: auth.sendAs,
         presentation: auth,
         secrets: auth.secret === null ? [] : [auth.secret],
-        getToken: () => mintJwt(auth, clock.nowMs()),
+        signingKeys,
+        getToken: () => mintJwt(auth, clock.nowMs(), {}, signingKeys),
       };
     case 'token_url': {
       let cached: { token: string; refreshAtMs: number } | null = null;

@@ -1,4 +1,4 @@
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import type { AuthConfig } from '../config/types.ts';
 import { TokenError } from './token-error.ts';
 

@@ -1,11 +1,5 @@
 import { ConfigError } from '../config/errors.ts';
 import { VERSION } from '../version.ts';
-import { RUN_HELP, runCommand } from './run.ts';
-import { VALIDATE_HELP, validateCommand } from './validate.ts';
-import { targetCommand, targetHelp } from './target.ts';
-import { SERVE_HELP, serveCommand } from './serve.ts';
-import { INIT_HELP, initCommand } from './init.ts';
-import { FaultSpecError } from './reference-seam.ts';
 import { EnvironmentError, UsageError, type Io } from './usage.ts';
 
 const MAIN_HELP = `canary ${VERSION}: synthetic monitoring for WebSocket AI-agent backends
@@ -27,13 +21,39 @@ interface Verb {
   readonly run: (argv: readonly string[], io: Io) => Promise<number>;
 }
 
-const VERBS: Readonly<Record<string, Verb>> = {
-  run: { help: () => RUN_HELP, run: runCommand },
-  serve: { help: () => SERVE_HELP, run: (argv, io) => serveCommand(argv, io) },
-  validate: { help: () => VALIDATE_HELP, run: validateCommand },
-  target: { help: targetHelp, run: (argv, io) => targetCommand(argv, io) },
-  init: { help: () => INIT_HELP, run: initCommand },
+/**
+ * Each verb's module, imported only when that verb is asked for, so `canary run` never loads the
+ * service's stack (express, prom-client, the status page) nor the reference backend it does not start.
+ */
+const VERBS: Readonly<Record<string, () => Promise<Verb>>> = {
+  run: async () => {
+    const m = await import('./run.ts');
+    return { help: () => m.RUN_HELP, run: m.runCommand };
+  },
+  serve: async () => {
+    const m = await import('./serve.ts');
+    return { help: () => m.SERVE_HELP, run: (argv, io) => m.serveCommand(argv, io) };
+  },
+  validate: async () => {
+    const m = await import('./validate.ts');
+    return { help: () => m.VALIDATE_HELP, run: m.validateCommand };
+  },
+  target: async () => {
+    const m = await import('./target.ts');
+    return { help: m.targetHelp, run: (argv, io) => m.targetCommand(argv, io) };
+  },
+  init: async () => {
+    const m = await import('./init.ts');
+    return { help: () => m.INIT_HELP, run: m.initCommand };
+  },
 };
+
+/** Whether `error` is the reference backend's bad fault spec; its module is loaded only to ask. */
+async function isFaultSpecError(error: unknown): Promise<boolean> {
+  if (!(error instanceof Error) || error.name !== 'FaultSpecError') return false;
+  const { FaultSpecError } = await import('./reference-seam.ts');
+  return error instanceof FaultSpecError;
+}
 
 /** Runs the CLI and returns the exit code. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -46,11 +66,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return 0;
   }
-  const verb = VERBS[name];
-  if (verb === undefined) {
+  const load = VERBS[name];
+  if (load === undefined) {
     io.stderr(`canary: unknown verb "${name}"\n\n${MAIN_HELP}`);
     return 2;
   }
+  const verb = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout(verb.help());
     return 0;
@@ -66,7 +87,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       io.stderr(`canary ${name}: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof UsageError || error instanceof FaultSpecError || (error as { code?: unknown }).code?.toString().startsWith('ERR_PARSE_ARGS')) {
+    if (
+      error instanceof UsageError ||
+      (error as { code?: unknown }).code?.toString().startsWith('ERR_PARSE_ARGS') === true ||
+      (await isFaultSpecError(error))
+    ) {
       io.stderr(`canary ${name}: ${(error as Error).message}\n\n${verb.help()}`);
       return 2;
     }

@@ -1,7 +1,7 @@
 import { access, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import path from 'node:path';
-import { LogLevelError, parseLogLevel } from '../logging/index.ts';
+import { LogLevelError, parseLogLevel } from '../logging/severity.ts';
 import { EnvironmentError } from './usage.ts';
 
 /**

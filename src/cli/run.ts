@@ -4,11 +4,11 @@ import { loadConfig } from '../config/load.ts';
 import { CHECK_CONFIGS } from '../checks/registry.ts';
 import type { CheckConfig, Config, TargetConfig } from '../config/types.ts';
 import { createTokenProvider } from '../auth/provider.ts';
+import { SigningKeys } from '../auth/signing-keys.ts';
 import { systemClock } from '../clock.ts';
 import { runCheck } from '../checks/run-check.ts';
 import { withBackendLogs, type CheckResult } from '../result/types.ts';
 import { BackendLogsReader, wantsBackendLogs, type BackendLogsReaderOptions } from '../backend-logs/index.ts';
-import { startLocalBackend } from './reference-seam.ts';
 import { formatText } from '../report/text.ts';
 import { toJsonLine } from '../report/json.ts';
 import { toJunitXml } from '../report/junit.ts';
@@ -61,7 +61,8 @@ async function runAll(
   reader: BackendLogsReader,
   onResult: (result: CheckResult) => void,
 ): Promise<CheckResult[]> {
-  const providers = new Map(selected.map(({ target }) => [target, createTokenProvider(target.auth, systemClock)]));
+  const signingKeys = new SigningKeys();
+  const providers = new Map(selected.map(({ target }) => [target, createTokenProvider(target.auth, systemClock, process.env, signingKeys)]));
   const results: CheckResult[] = new Array<CheckResult>(selected.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -111,6 +112,7 @@ export async function runCommand(argv: readonly string[], io: Io, deps: RunDeps 
   let announce: string | null = null;
   let config: Config;
   if (values.config === undefined) {
+    const { startLocalBackend } = await import('./reference-seam.ts');
     const backend = await startLocalBackend(io.env, { faults: values.fault ?? '' });
     stopBackend = () => backend.close();
     try {

@@ -8,9 +8,8 @@ import { configSecrets } from '../config/secrets.ts';
 import type { Config } from '../config/types.ts';
 import { createLogger, detectResource } from '../logging/index.ts';
 import { startService } from '../service/service.ts';
-import { startDemo } from '../service/demo.ts';
 import { LOCAL_CONFIG } from './paths.ts';
-import { startLocalBackend, type LocalBackend } from './reference-seam.ts';
+import type { LocalBackend } from './reference-seam.ts';
 import { UsageError, type Io } from './usage.ts';
 import { assertLogLevel, bindOrExplain } from './environment.ts';
 
@@ -99,6 +98,7 @@ export async function serveCommand(argv: readonly string[], io: Io, abort?: Abor
   let config: Config;
   let read: () => Promise<Config>;
   if (values.config === undefined) {
+    const { startLocalBackend } = await import('./reference-seam.ts');
     backend = await startLocalBackend(io.env);
     const env = { ...io.env, CANARY_TARGET_PORT: String(backend.port) };
     read = () => loadConfig(LOCAL_CONFIG, env, CHECK_CONFIGS);
@@ -133,7 +133,7 @@ export async function serveCommand(argv: readonly string[], io: Io, abort?: Abor
     resource: await detectResource(io.env),
     secrets: () => secrets,
   });
-  const demo = backend === null ? null : startDemo(backend, logger);
+  const demo = backend === null ? null : (await import('../service/demo.ts')).startDemo(backend, logger);
   let service;
   try {
     const host = values.host ?? '0.0.0.0';

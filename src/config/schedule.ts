@@ -1,5 +1,12 @@
-import cron from 'node-cron';
+import { createRequire } from 'node:module';
 import type { Schedule } from './types.ts';
+
+type NodeCron = typeof import('node-cron').default;
+
+/** node-cron, loaded the first time a cron expression is read: a configuration of `every` schedules never loads it. */
+export function nodeCron(): NodeCron {
+  return (createRequire(import.meta.url)('node-cron') as { default: NodeCron }).default;
+}
 
 /** The shortest `every` period, milliseconds: runs are spread within a period by whole seconds. */
 export const EVERY_MIN_MS = 1_000;
@@ -9,7 +16,7 @@ export const EVERY_EXPECTED = 'expected a period of at least 1s like "90s", "7m"
 
 /** Problems with a cron expression as node-cron reads it, or null when it is valid. */
 export function cronProblem(expression: string): string | null {
-  const detail = cron.validateDetailed(expression);
+  const detail = nodeCron().validateDetailed(expression);
   if (detail.valid) return null;
   return detail.errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'not a valid cron expression';
 }
@@ -20,7 +27,7 @@ export function cronProblem(expression: string): string | null {
  */
 export function intervalSeconds(schedule: Schedule): number {
   if (schedule.kind === 'every') return schedule.everySeconds;
-  const task = cron.createTask(schedule.cron, () => undefined);
+  const task = nodeCron().createTask(schedule.cron, () => undefined);
   try {
     const runs = task.getNextRuns(4).map((d) => d.getTime());
     let shortest = Number.POSITIVE_INFINITY;

@@ -37,6 +37,8 @@ export class LineWriter {
   #written = 0;
   #confirmed = 0;
   #waiters: { readonly upTo: number; readonly resolve: () => void }[] = [];
+  /** The redactor of the secret list last asked for, reused while the list is the same. */
+  #redactor: { readonly secrets: readonly string[]; readonly redactor: Redactor } | null = null;
 
   constructor(options: LineWriterOptions) {
     this.#options = options;
@@ -55,8 +57,18 @@ export class LineWriter {
     this.#options.destination.write(out, () => this.#done());
   }
 
+  /** A redactor of the secrets as they are now: the last one when the list has not changed. */
+  #currentRedactor(): Redactor {
+    const secrets = this.#options.secrets();
+    const last = this.#redactor;
+    if (last !== null && last.secrets.length === secrets.length && last.secrets.every((secret, i) => secret === secrets[i])) return last.redactor;
+    const redactor = new Redactor(secrets);
+    this.#redactor = { secrets: [...secrets], redactor };
+    return redactor;
+  }
+
   #prepare(line: string): string {
-    const redactor = new Redactor(this.#options.secrets());
+    const redactor = this.#currentRedactor();
     const format = this.#options.format;
     if (format !== undefined) {
       const text = format(parseEntry(line));

@@ -69,27 +69,30 @@ export function readField(frame: JsonObject, field: string): unknown {
   return frame[field];
 }
 
-/**
- * The `session_token` of a `handshake_response` frame, wherever it sits and whether or not the
- * frame is a usable proposal: a secret to register before the frame is recorded anywhere.
- */
-export function handshakeSessionToken(text: string): string | null {
+/** What {@link parseFrameJson} returns for text that is not JSON. */
+export const NOT_JSON: unique symbol = Symbol('not JSON');
+
+/** A text frame's JSON value, parsed once for every reader below, or {@link NOT_JSON}. */
+export function parseFrameJson(text: string): unknown {
   try {
-    const value: unknown = JSON.parse(text);
-    return isObject(value) && value['type'] === 'handshake_response' ? str(readField(value, 'session_token')) : null;
+    return JSON.parse(text) as unknown;
   } catch {
-    return null;
+    return NOT_JSON;
   }
 }
 
-/** The JSON `type` of a text frame, or null. Used for transcripts. */
-export function frameType(text: string): string | null {
-  try {
-    const value: unknown = JSON.parse(text);
-    return isObject(value) ? str(value['type']) : null;
-  } catch {
-    return null;
-  }
+/**
+ * The `session_token` of a `handshake_response` frame (its parsed JSON), wherever it sits and
+ * whether or not the frame is a usable proposal: a secret to register before the frame is
+ * recorded anywhere.
+ */
+export function handshakeSessionToken(value: unknown): string | null {
+  return isObject(value) && value['type'] === 'handshake_response' ? str(readField(value, 'session_token')) : null;
+}
+
+/** The JSON `type` of a text frame (its parsed JSON), or null. Used for transcripts. */
+export function frameType(value: unknown): string | null {
+  return isObject(value) ? str(value['type']) : null;
 }
 
 function envelopeOf(frame: JsonObject): 'payload' | 'data' | 'flat' {
@@ -122,17 +125,12 @@ export function agentEventNames(expected: readonly string[]): ReadonlySet<string
  * Classifies one text frame from the server.
  * @param eventNames agent event names to recognise (see {@link agentEventNames})
  */
-export function parseServerFrame(
-  text: string,
-  welcome: readonly WelcomeMatcher[],
-  eventNames: ReadonlySet<string>,
-): ServerFrame {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { kind: 'unknown' };
-  }
+export function parseServerFrame(text: string, welcome: readonly WelcomeMatcher[], eventNames: ReadonlySet<string>): ServerFrame {
+  return classifyServerFrame(parseFrameJson(text), welcome, eventNames);
+}
+
+/** {@link parseServerFrame} of a frame already parsed with {@link parseFrameJson}. */
+export function classifyServerFrame(value: unknown, welcome: readonly WelcomeMatcher[], eventNames: ReadonlySet<string>): ServerFrame {
   if (!isObject(value)) return { kind: 'unknown' };
   const type = str(value['type']);
   if (type === null) return { kind: 'unknown' };

@@ -95,6 +95,20 @@ function jwtSpans(text: string, cut: boolean, out: Span[]): void {
 }
 
 /**
+ * Whether the character before a separator can end a prefix word (`jwt`, `jwt-auth`, `bearer`,
+ * `staging-auth`: t, h or r, any case), so most separators are passed over without a comparison.
+ */
+function mayEndPrefix(code: number): boolean {
+  const lower = code | 0x20;
+  return lower === 0x74 || lower === 0x68 || lower === 0x72;
+}
+
+function prefixedAt(text: string, i: number, code: number): boolean {
+  for (const p of TOKEN_PREFIXES) if (p.separator === code && endsWithWord(text, i, p.word)) return true;
+  return false;
+}
+
+/**
  * Token-bearing prefixes: `jwt.<token>`, `jwt.<env>.<token>`, `jwt-auth.<token>`,
  * `bearer.<token>`, `staging-auth.<token>`, `Bearer <token>` (any case). The prefix is kept, the
  * token after it redacted. Each position is looked at once and a token run is skipped whole: linear.
@@ -104,12 +118,7 @@ function prefixedSpans(text: string, cut: boolean, out: Span[]): void {
   let i = 0;
   while (i < n) {
     const code = text.charCodeAt(i);
-    if (code !== 0x2e && code !== 0x20) {
-      i++;
-      continue;
-    }
-    const prefixed = TOKEN_PREFIXES.some((p) => p.separator === code && endsWithWord(text, i, p.word));
-    if (!prefixed) {
+    if ((code !== 0x2e && code !== 0x20) || i === 0 || !mayEndPrefix(text.charCodeAt(i - 1)) || !prefixedAt(text, i, code)) {
       i++;
       continue;
     }
@@ -121,6 +130,7 @@ function prefixedSpans(text: string, cut: boolean, out: Span[]): void {
 
 function literalSpans(text: string, forms: readonly string[], out: Span[]): void {
   for (const form of forms) {
+    if (form.length > text.length) continue;
     let at = text.indexOf(form);
     while (at >= 0) {
       out.push({ start: at, end: at + form.length });
@@ -177,7 +187,8 @@ export interface BoundedText {
  */
 export class Redactor {
   readonly #secrets = new Set<string>();
-  #forms: string[] = [];
+  readonly #knownForms = new Set<string>();
+  readonly #forms: string[] = [];
   #longest = 0;
 
   constructor(secrets: Iterable<string | null> = []) {
@@ -188,8 +199,12 @@ export class Redactor {
   add(secret: string | null): void {
     if (secret === null || secret.length < MIN_SECRET_CHARS || this.#secrets.has(secret)) return;
     this.#secrets.add(secret);
-    const forms = new Set([...this.#forms, ...secretForms(secret)]);
-    this.#forms = [...forms].sort((a, b) => b.length - a.length);
+    for (const form of secretForms(secret)) {
+      if (this.#knownForms.has(form)) continue;
+      this.#knownForms.add(form);
+      this.#forms.push(form);
+    }
+    this.#forms.sort((a, b) => b.length - a.length);
     this.#longest = this.#forms[0]?.length ?? 0;
   }
 

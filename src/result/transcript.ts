@@ -15,14 +15,31 @@ export const DEFAULT_TRANSCRIPT_LIMITS: TranscriptLimits = { maxEntries: 200, ma
 export { REDACTED, redact } from './redact.ts';
 
 /**
+ * An entry as recorded: its text redacted and cut only when the transcript is finished, so a
+ * frame costs no redaction on arrival. Text longer than the cut window is cut and redacted at
+ * once instead, so an entry never holds on to a large frame.
+ */
+interface RecordedEntry {
+  readonly dir: TranscriptDirection;
+  readonly tMs: number;
+  readonly kind: TranscriptKind;
+  readonly type: string | null;
+  readonly size: number;
+  /** The type and text as received (`formatted` false) or already cut and redacted (`formatted` true). */
+  readonly text: string | null;
+  readonly formatted: boolean;
+}
+
+/**
  * A bounded, redacted transcript. Keeps the first quarter and the most recent entries, and counts
- * what it left out in between, so both the start of a conversation and its end survive.
+ * what it left out in between, so both the start of a conversation and its end survive. Entries
+ * are redacted with every secret known when the transcript is finished.
  */
 export class TranscriptRecorder {
   readonly #limits: TranscriptLimits;
   readonly #redactor: Redactor;
-  readonly #head: TranscriptEntry[] = [];
-  #tail: TranscriptEntry[] = [];
+  readonly #head: RecordedEntry[] = [];
+  #tail: RecordedEntry[] = [];
   #dropped = 0;
 
   constructor(limits: TranscriptLimits = DEFAULT_TRANSCRIPT_LIMITS, redactor: Redactor = new Redactor()) {
@@ -51,14 +68,19 @@ export class TranscriptRecorder {
     fields: { type?: string | null; size?: number; text?: string | null } = {},
   ): void {
     const text = fields.text ?? null;
-    const entry: TranscriptEntry = {
+    const type = fields.type ?? null;
+    const overlap = this.#redactor.overlapChars;
+    const recorded: RecordedEntry = {
       dir,
       tMs: Math.round(tMs * 1000) / 1000,
       kind,
-      type: fields.type === undefined || fields.type === null ? null : this.#redactor.bounded(fields.type, MAX_TYPE_CHARS).text,
+      type,
       size: fields.size ?? (text === null ? 0 : Buffer.byteLength(text)),
-      text: text === null ? null : this.#redactor.cut(text, this.#limits.maxTextChars),
+      text,
+      formatted: false,
     };
+    const long = (text !== null && text.length > this.#limits.maxTextChars + overlap) || (type !== null && type.length > MAX_TYPE_CHARS + overlap);
+    const entry = long ? { ...this.#format(recorded), formatted: true } : recorded;
     const headMax = Math.max(1, Math.floor(this.#limits.maxEntries / 4));
     if (this.#head.length < headMax) {
       this.#head.push(entry);
@@ -73,10 +95,24 @@ export class TranscriptRecorder {
     }
   }
 
+  #format(entry: RecordedEntry): TranscriptEntry {
+    const { dir, tMs, kind, size, type, text } = entry;
+    if (entry.formatted) return { dir, tMs, kind, type, size, text };
+    return {
+      dir,
+      tMs,
+      kind,
+      type: type === null ? null : this.#redactor.bounded(type, MAX_TYPE_CHARS).text,
+      size,
+      text: text === null ? null : this.#redactor.cut(text, this.#limits.maxTextChars),
+    };
+  }
+
   finish(): Transcript {
     const headMax = Math.max(1, Math.floor(this.#limits.maxEntries / 4));
     const tailMax = this.#limits.maxEntries - headMax;
     const excess = Math.max(0, this.#tail.length - tailMax);
-    return { entries: [...this.#head, ...this.#tail.slice(excess)], dropped: this.#dropped + excess };
+    const kept = [...this.#head, ...this.#tail.slice(excess)];
+    return { entries: kept.map((entry) => this.#format(entry)), dropped: this.#dropped + excess };
   }
 }

@@ -1,5 +1,6 @@
 import type { TokenProvider } from '../auth/provider.ts';
 import { createTokenProvider } from '../auth/provider.ts';
+import { SigningKeys } from '../auth/signing-keys.ts';
 import type { Clock } from '../clock.ts';
 import { runCheck } from '../checks/run-check.ts';
 import type { TargetConfig } from '../config/types.ts';
@@ -17,12 +18,14 @@ export interface ExecutorDeps {
 
 /**
  * Runs jobs and hands each result to every sink. A job never overlaps itself: while it runs,
- * {@link tryRun} refuses it. One token provider per target lives as long as the executor, so
- * fetched tokens are cached across runs.
+ * {@link tryRun} refuses it. One token provider per target lives until a reload drops its target,
+ * so fetched tokens are cached across runs; signing keys are imported once per key material until
+ * the next reload.
  */
 export class Executor {
   readonly #deps: ExecutorDeps;
   readonly #tokens = new Map<TargetConfig, TokenProvider>();
+  readonly #signingKeys = new SigningKeys();
   readonly #inFlight = new Map<string, Promise<CheckResult>>();
   readonly #shutdown = new AbortController();
 
@@ -65,10 +68,20 @@ export class Executor {
   #provider(target: TargetConfig): TokenProvider {
     let provider = this.#tokens.get(target);
     if (provider === undefined) {
-      provider = createTokenProvider(target.auth, this.#deps.clock, this.#deps.env);
+      provider = createTokenProvider(target.auth, this.#deps.clock, this.#deps.env, this.#signingKeys);
       this.#tokens.set(target, provider);
     }
     return provider;
+  }
+
+  /**
+   * A configuration reload: signing keys are imported again (a key file replaced on disk is read
+   * anew) and the providers of targets no longer in `targets` are dropped.
+   */
+  reconfigured(targets: Iterable<TargetConfig>): void {
+    this.#signingKeys.clear();
+    const kept = new Set(targets);
+    for (const target of this.#tokens.keys()) if (!kept.has(target)) this.#tokens.delete(target);
   }
 
   /** Every configured secret of every target seen so far, for redaction downstream. */

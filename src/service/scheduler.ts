@@ -1,5 +1,6 @@
-import cron from 'node-cron';
 import type { Clock } from '../clock.ts';
+import { nodeCron } from '../config/schedule.ts';
+import { compileCron, CronTimer } from './cron.ts';
 import { IntervalTimer, slotOffsetMs } from './interval.ts';
 import { stableHash, type Job } from './jobs.ts';
 
@@ -14,7 +15,7 @@ export interface SchedulerDeps {
   readonly runAtStart?: boolean;
 }
 
-/** One job's source of slots: an interval timer for `every`, a node-cron task for `cron`. */
+/** One job's source of slots: an interval timer for `every`, a cron timer (or node-cron task) for `cron`. */
 interface Ticker {
   /** The next slot (epoch ms), or null when there is none. */
   nextAtMs(): number | null;
@@ -28,7 +29,7 @@ function spreadMs(job: Job): number {
 /**
  * Fires each job on its own schedule, and once at start. `every` schedules run on a drift-free
  * {@link IntervalTimer} (any period, starting at a stable second within it); `cron` schedules on
- * node-cron. Every run also waits a stable sub-second offset, so many checks never fire in the
+ * a {@link CronTimer}, or on node-cron for the forms only it reads (`L`, `W`, `#`). Every run also waits a stable sub-second offset, so many checks never fire in the
  * same millisecond. Overlap is not the scheduler's business: a job is due at each slot, and the
  * caller skips (and counts) a due run while the previous one is still going.
  */
@@ -64,7 +65,13 @@ export class Scheduler {
       timer.start();
       return { nextAtMs: () => timer.nextAtMs, stop: () => timer.stop() };
     }
-    const task = cron.schedule(schedule.cron, (context) => this.#due(job, context.date.getTime()), {
+    const pattern = compileCron(schedule.cron);
+    if (pattern !== null) {
+      const timer = new CronTimer(pattern, this.#deps.clock, (slotMs) => this.#due(job, slotMs));
+      timer.start();
+      return { nextAtMs: () => timer.nextAtMs, stop: () => timer.stop() };
+    }
+    const task = nodeCron().schedule(schedule.cron, (context) => this.#due(job, context.date.getTime()), {
       name: `canary:${job.key}`,
       suppressMissedWarning: true,
     });

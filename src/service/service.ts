@@ -161,6 +161,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     const diff = diffJobs(jobs, next);
     jobs = [...diff.jobs];
     jobKeys = new Set(jobs.map((job) => job.key));
+    executor.reconfigured(jobs.map((job) => job.target));
     await metrics.reconfigure(next);
     await scheduler.replace(jobs);
     metrics.reloaded(true, clock.nowMs() / 1000);

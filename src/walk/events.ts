@@ -47,7 +47,7 @@ function about(walk: WalkState, run: MessageRun): string {
 
 function onCompletion(walk: WalkState, run: MessageRun, frame: EventFrame, seconds: number): void {
   const { check } = walk;
-  if (walk.delivered + 1 === walk.runs.length) walk.enter('close', 'events');
+  if (walk.delivered + 1 === walk.runs.length) walk.enter('close', 'events', walk.arrivedMono);
   const failure = completionFailure(about(walk, run), frame.status, check, run.events);
   if (failure !== null) {
     walk.fail(failure);
@@ -68,7 +68,7 @@ function onCompletion(walk: WalkState, run: MessageRun, frame: EventFrame, secon
 
 /** Keeps `name` in the result's events (up to {@link MAX_EVENTS_KEPT}; the rest are counted). */
 function keep(walk: WalkState, name: string): ReceivedEvent {
-  const event: ReceivedEvent = { name, seconds: (walk.deps.clock.monoMs() - walk.sendAt) / 1000 };
+  const event: ReceivedEvent = { name, seconds: (walk.arrivedMono - walk.sendAt) / 1000 };
   if (walk.events.length < MAX_EVENTS_KEPT) walk.events.push(event);
   else walk.eventsDropped++;
   return event;

@@ -4,7 +4,7 @@
  * classified, and every other frame goes to the current step.
  */
 import { WebSocket, type RawData } from 'ws';
-import { frameType, handshakeSessionToken, parseServerFrame, type ServerFrame } from '../protocol/frames.ts';
+import { classifyServerFrame, frameType, handshakeSessionToken, parseFrameJson, type ServerFrame } from '../protocol/frames.ts';
 import { closeFailure, pingOverflow } from './classify.ts';
 import type { WalkState } from './state.ts';
 
@@ -35,23 +35,39 @@ function onErrorFrame(walk: WalkState, frame: Extract<ServerFrame, { kind: 'erro
   walk.after(ERROR_GRACE_MS, 'the error grace passed', () => walk.failFromPendingError());
 }
 
+/** The bytes of a message as `ws` hands them over: a Buffer (the default), fragments, or an ArrayBuffer; none is copied. */
+function byteLengthOf(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
+  return data.byteLength;
+}
+
+function textOf(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+/** A message from the server: stamped on arrival before anything else, parsed once. */
 function onMessage(walk: WalkState, ws: WebSocket, data: RawData, isBinary: boolean): void {
-  const buffer = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+  const arrivedMono = walk.deps.clock.monoMs();
+  walk.arrivedMono = arrivedMono;
+  const tMs = arrivedMono - walk.startMono;
   const step = walk.step;
   if (isBinary) {
-    walk.transcript.record('in', walk.now(), 'binary', { size: buffer.length });
+    walk.transcript.record('in', tMs, 'binary', { size: byteLengthOf(data) });
     if (step?.binary !== undefined) step.binary(walk);
     else walk.degradations.add('unknown_frame');
     return;
   }
-  const text = buffer.toString('utf8');
-  const type = frameType(text);
+  const text = textOf(data);
+  const value = parseFrameJson(text);
+  const type = frameType(value);
   // The session token a handshake hands out is a secret from the frame that carries it on, whatever
   // else the frame holds and whenever it comes.
-  if (type === 'handshake_response') walk.transcript.addSecret(handshakeSessionToken(text));
-  walk.transcript.record('in', walk.now(), 'text', { type, size: buffer.length, text });
+  if (type === 'handshake_response') walk.transcript.addSecret(handshakeSessionToken(value));
+  walk.transcript.record('in', tMs, 'text', { type, size: byteLengthOf(data), text });
   if (walk.outcome !== null) return;
-  const frame = parseServerFrame(text, walk.check.welcome, walk.eventNames);
+  const frame = classifyServerFrame(value, walk.check.welcome, walk.eventNames);
   if (frame.kind === 'ping') {
     if (pingAnswerFits(walk, ws)) walk.sendText(JSON.stringify({ type: 'pong' }), 'pong');
     return;

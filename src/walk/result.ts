@@ -5,7 +5,7 @@
 import type { TargetConfig, WalkSettings } from '../config/types.ts';
 import { TIMED_PHASES, type Phase, type Reason, type TimedPhase } from '../result/reasons.ts';
 import { Redactor } from '../result/redact.ts';
-import { deepFreeze, type CheckResult, type Envelope, type ProtocolVariant, type TranscriptEntry } from '../result/types.ts';
+import { frozenCopy, type CheckResult, type Envelope, type ProtocolVariant, type TranscriptEntry } from '../result/types.ts';
 import { undecided } from './classify.ts';
 import type { WalkState } from './state.ts';
 
@@ -49,7 +49,7 @@ export function freezeResult(result: CheckResult, redactor: Redactor = new Redac
     transcript: { ...result.transcript, entries: result.transcript.entries.map((e) => entry(redactor, e)) },
     details,
   };
-  return deepFreeze(structuredClone(safe));
+  return frozenCopy(safe);
 }
 
 /** The result of one walk, once its teardown is done. */

@@ -104,6 +104,8 @@ export class WalkState {
   readonly ended = new AbortController();
   /** Monotonic ms of the first user message. */
   sendAt = 0;
+  /** Monotonic ms the server frame being handled arrived at (stamped before any work on it). */
+  arrivedMono = 0;
   ws: WebSocket | null = null;
   socket: { readonly socket: net.Socket; readonly closed: Promise<void> } | null = null;
   opened = false;
@@ -175,9 +177,12 @@ export class WalkState {
     else step.start(this);
   }
 
-  /** Ends the current phase (recording its duration when it is timed) and starts the next. */
-  enter(next: Phase, timed: TimedPhase | null): void {
-    const now = this.deps.clock.monoMs();
+  /**
+   * Ends the current phase (recording its duration when it is timed) and starts the next, at
+   * `atMono` (monotonic ms; default now; a frame's arrival when the frame ends the phase).
+   */
+  enter(next: Phase, timed: TimedPhase | null, atMono: number = this.deps.clock.monoMs()): void {
+    const now = atMono;
     if (timed !== null) this.timings[timed] = (now - this.#phaseStart) / 1000;
     this.phase = next;
     this.#phaseStart = now;

@@ -14,6 +14,12 @@ export const TEARDOWN_MS = 1000;
  * when the close frame arrives.
  */
 export const CLOSE_HANDSHAKE_MS = 250;
+/**
+ * Why a walk's `ended` signal is aborted: one reason for every walk, so ending a walk does not
+ * build (and capture the stack of) a fresh `AbortError` each time.
+ */
+const WALK_ENDED: Error = new DOMException('the walk ended', 'AbortError');
+
 /** How long to wait for node to release a destroyed socket's handle. */
 const RELEASE_MS = 50;
 
@@ -40,7 +46,7 @@ async function socketReleased(walk: WalkState): Promise<void> {
 
 /** Releases everything the walk holds. Never throws. */
 export async function teardown(walk: WalkState): Promise<void> {
-  walk.ended.abort();
+  walk.ended.abort(WALK_ENDED);
   walk.probe?.dispose();
   walk.deadlines.release();
   const ws = walk.ws;

@@ -14,9 +14,20 @@ export interface TraceContext {
   readonly spanId: string;
 }
 
+/** Random bytes drawn at once for this many trace contexts (24 bytes each), as node's `randomUUID` caches entropy. */
+const POOLED_CONTEXTS = 128;
+
+/** Random bytes for trace contexts, used up front to back; refilled when spent. */
+const pool = { bytes: Buffer.alloc(0), offset: 0 };
+
 function nonZeroHex(bytes: number): string {
   for (;;) {
-    const hex = randomBytes(bytes).toString('hex');
+    if (pool.offset + bytes > pool.bytes.length) {
+      pool.bytes = randomBytes(24 * POOLED_CONTEXTS);
+      pool.offset = 0;
+    }
+    const hex = pool.bytes.toString('hex', pool.offset, pool.offset + bytes);
+    pool.offset += bytes;
     if (!/^0+$/.test(hex)) return hex;
   }
 }

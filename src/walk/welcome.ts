@@ -26,7 +26,7 @@ export const welcomeStep: Step = {
       case 'welcome':
         walk.welcome = frame.shape;
         walk.maxMessageSize = frame.maxMessageSize;
-        walk.enter('send', 'welcome');
+        walk.enter('send', 'welcome', walk.arrivedMono);
         if (walk.plan.afterWelcome === 'stop') walk.succeed();
         else walk.advance();
         return;

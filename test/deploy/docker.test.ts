@@ -163,7 +163,7 @@ describe('the image, replayed from the Dockerfile', { timeout: NPM_TIMEOUT_MS + 
     assert.equal(image.user, 'node');
     assert.equal(image.workdir, '/app');
     assert.deepEqual(image.expose, ['8080']);
-    assert.deepEqual(image.env, { NODE_ENV: 'production', CANARY_REVISION: REVISION });
+    assert.deepEqual(image.env, { NODE_ENV: 'production', NODE_OPTIONS: '--max-semi-space-size=1', CANARY_REVISION: REVISION });
     assert.deepEqual(image.entrypoint, ['node', 'dist/cli/main.js']);
     assert.deepEqual(image.cmd, ['serve', '--config', 'config']);
     assert.ok(!('PORT' in image.env), 'PORT is Cloud Run\'s to set');

@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startReferenceBackend, REFERENCE_SECRET, type ReferenceBackend } from '../../src/reference/index.ts';
@@ -154,5 +158,33 @@ describe('reloading the service config', { concurrency: true }, () => {
     assert.equal(valueOf(text, 'canary_config_last_reload_successful'), 1);
     assert.equal(valueOf(text, 'canary_config_reloads_total', { result: 'success' }), 1);
     assert.equal(valueOf(text, 'canary_check_runs_total', { check: 'golden_path', target: 'steady', result: 'success' }), 1);
+  });
+});
+
+describe('a reload reads signing keys again', () => {
+  it('a replaced private key file signs from the next reload on, not before', async (t) => {
+    const pair = (): { publicKey: string; privateKey: string } =>
+      generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const trusted = pair();
+    const replacement = pair();
+    const dir = await mkdtemp(path.join(tmpdir(), 'canary-reload-key-'));
+    t.after(() => rm(dir, { recursive: true, force: true }));
+    const keyFile = path.join(dir, 'canary.key.pem');
+    await writeFile(keyFile, trusted.privateKey, { mode: 0o600 });
+    const backend = await startReferenceBackend({ verifyKey: { algorithm: 'ES256', publicKeyPem: trusted.publicKey } });
+    t.after(() => backend.close());
+    const auth = jwtAuth(REFERENCE_SECRET, { algorithm: 'ES256', secret: null, privateKeyFile: keyFile });
+    const first = config([target(backend.url, auth, { target: 'keyed', checks: [goldenPathCheck({ schedule: NEVER })] })]);
+    const served = await serve(first);
+    t.after(() => served.service.close());
+    const outcome = async (): Promise<unknown> => {
+      const ran = await served.service.runNow('golden_path', 'keyed');
+      return ran.kind === 'ran' ? [ran.result.result, ran.result.reason] : ran.kind;
+    };
+    assert.deepEqual(await outcome(), ['success', null]);
+    await writeFile(keyFile, replacement.privateKey, { mode: 0o600 });
+    assert.deepEqual(await outcome(), ['success', null]);
+    assert.equal((await post(served.service, '/-/reload')).status, 200);
+    assert.deepEqual(await outcome(), ['failure', 'auth_rejected']);
   });
 });

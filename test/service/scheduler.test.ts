@@ -73,7 +73,7 @@ test('a stopped scheduler fires nothing more and has no next run', async (t) => 
   assert.deepEqual([dues.length, s.running, s.nextRunAtMs(every90s)], [0, false, null]);
 });
 
-test('cron schedules still run on node-cron, at their second plus the spread', async (t) => {
+test('cron schedules run at their second plus the spread', async (t) => {
   const everySecond = job('cron_check', { kind: 'cron', cron: '* * * * * *' });
   const { scheduler: s, dues } = scheduler(t, [everySecond], false);
   const startedAt = Date.now();
@@ -86,4 +86,14 @@ test('cron schedules still run on node-cron, at their second plus the spread', a
   assert.equal(Date.parse(first.scheduledAt) % 1000, spreadMs);
   assert.equal(spreadMs, 133);
   assert.ok(Date.parse(first.at) >= Date.parse(first.scheduledAt));
+});
+
+test('cron forms only node-cron reads (L, W, #) are still scheduled on node-cron', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: new Date(2026, 0, 10, 12, 0, 0).getTime() });
+  const lastDay = job('month_end', { kind: 'cron', cron: '0 0 L * *' });
+  const { scheduler: s } = scheduler(t, [lastDay], false);
+  s.start();
+  const next = s.nextRunAtMs(lastDay) ?? 0;
+  assert.deepEqual([next - (next % 1000), next % 1000], [new Date(2026, 0, 31).getTime(), 406]);
+  await s.stop();
 });

@@ -4,11 +4,13 @@
  * bypass headers").
  */
 import { randomBytes } from 'node:crypto';
-import { generateKeyPair, type CryptoKey } from 'jose';
+import type { CryptoKey } from 'jose';
+import { generateKeyPair } from 'jose/key/generate/keypair';
 import type { AuthConfig, AuthProbe, SendAs } from '../../config/types.ts';
 import type { Clock } from '../../clock.ts';
 import { mintJwt, type JwtAuth } from '../../auth/jwt.ts';
 import type { TokenProvider } from '../../auth/provider.ts';
+import type { SigningKeys } from '../../auth/signing-keys.ts';
 import { GOLDEN_PATH_PLAN, walkPlan, type WalkPlan } from '../../walk/plan.ts';
 
 /** The `iss` of the `wrong_issuer` probe. */
@@ -61,7 +63,7 @@ async function randomKey(algorithm: JwtAuth['algorithm']): Promise<CryptoKey | U
   return (await generateKeyPair(algorithm)).privateKey;
 }
 
-async function forgeToken(auth: AuthConfig, probe: AuthProbe, sendAs: readonly SendAs[], nowMs: number): Promise<string | null> {
+async function forgeToken(auth: AuthConfig, probe: AuthProbe, sendAs: readonly SendAs[], nowMs: number, keys: SigningKeys | null): Promise<string | null> {
   const nowSeconds = Math.floor(nowMs / 1000);
   switch (probe) {
     case 'no_token':
@@ -77,22 +79,29 @@ async function forgeToken(auth: AuthConfig, probe: AuthProbe, sendAs: readonly S
     case 'wrong_token_type':
       if (auth.type !== 'jwt') throw new Error(`probe ${probe} needs auth.type jwt`);
       if (probe === 'expired') {
-        return mintJwt(auth, nowMs, { iatSeconds: nowSeconds - EXPIRED_IAT_AGE_SECONDS, expSeconds: nowSeconds - EXPIRED_EXP_AGE_SECONDS });
+        return mintJwt(auth, nowMs, { iatSeconds: nowSeconds - EXPIRED_IAT_AGE_SECONDS, expSeconds: nowSeconds - EXPIRED_EXP_AGE_SECONDS }, keys);
       }
-      if (probe === 'wrong_issuer') return mintJwt(auth, nowMs, { issuer: WRONG_ISSUER });
-      return mintJwt(auth, nowMs, { claims: { token_type: WRONG_TOKEN_TYPE } });
+      if (probe === 'wrong_issuer') return mintJwt(auth, nowMs, { issuer: WRONG_ISSUER }, keys);
+      return mintJwt(auth, nowMs, { claims: { token_type: WRONG_TOKEN_TYPE } }, keys);
   }
 }
 
 /**
  * The token provider of one probe: its forged token (null for `no_token`), sent the way the
  * target's `send_as` says (both ways for `auth: none`). `secrets` are the target's configured
- * secrets, still redacted from the probe's transcript.
+ * secrets, still redacted from the probe's transcript. Forgeries signed with the configured key
+ * take it from `signingKeys` (the target's provider's) when given.
  */
-export function probeTokens(auth: AuthConfig, probe: AuthProbe, clock: Clock, secrets: readonly string[]): TokenProvider {
+export function probeTokens(
+  auth: AuthConfig,
+  probe: AuthProbe,
+  clock: Clock,
+  secrets: readonly string[],
+  signingKeys: SigningKeys | null = null,
+): TokenProvider {
   const sendAs = auth.type === 'none' ? BOTH_WAYS : auth.sendAs;
   const presentation = auth.type === 'none' ? { sendAs } : { ...auth, sendAs };
-  return { sendAs, presentation, secrets, getToken: () => forgeToken(auth, probe, sendAs, clock.nowMs()) };
+  return { sendAs, presentation, secrets, getToken: () => forgeToken(auth, probe, sendAs, clock.nowMs(), signingKeys) };
 }
 
 /** The plan of one probe's walk: the golden path; `bypass_headers` adds the bypass headers. */

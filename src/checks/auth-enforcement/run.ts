@@ -23,7 +23,7 @@ export async function runAuthEnforcement(target: TargetConfig, check: AuthEnforc
   const startedAtMs = deps.clock.nowMs();
   const runs = await Promise.all(
     check.probes.map(async (probe): Promise<ProbeRun> => {
-      const tokens = probeTokens(target.auth, probe, deps.clock, deps.tokens.secrets);
+      const tokens = probeTokens(target.auth, probe, deps.clock, deps.tokens.secrets, deps.tokens.signingKeys ?? null);
       const result = await runWalk(target, check, subRunDeps(deps, `${deps.runId}-${probe}`, tokens), probePlan(probe));
       return { probe, result };
     }),

@@ -29,7 +29,7 @@ export function isolationThreadId(runId: string, identity: IdentityName): string
 /** The target's token provider with `sub` replaced; a provider that always fails when the auth is not jwt. */
 function identityTokens(target: TargetConfig, subject: string, deps: RunDeps): TokenProvider {
   const auth = target.auth;
-  if (auth.type === 'jwt') return createTokenProvider({ ...auth, subject }, deps.clock);
+  if (auth.type === 'jwt') return createTokenProvider({ ...auth, subject }, deps.clock, process.env, deps.tokens.signingKeys);
   return {
     sendAs: deps.tokens.sendAs,
     presentation: deps.tokens.presentation,
