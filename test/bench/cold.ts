@@ -8,7 +8,7 @@ import { jobKey, stableHash } from '../../src/service/jobs.ts';
 import { SPREAD_MS } from '../../src/service/scheduler.ts';
 import { startBackendProcess } from './lib/backend.ts';
 import { builtCli } from './lib/build.ts';
-import { cleanEnv, startChild } from './lib/children.ts';
+import { cleanEnv, imageEnv, startChild } from './lib/children.ts';
 import { checkName, writeTarget } from './lib/config.ts';
 import type { BenchOptions, Figure } from './lib/figure.ts';
 import { RUN_LOG_LINE } from './lib/serve.ts';
@@ -18,9 +18,9 @@ import { met, type FigureOutput } from './lib/table.ts';
 const GOAL_MS = 400;
 
 /** Milliseconds from spawning `args` until stdout matches `pattern` (or, without one, until exit). */
-async function startToMs(args: readonly string[], pattern: RegExp | null): Promise<number> {
+async function startToMs(args: readonly string[], pattern: RegExp | null, env: NodeJS.ProcessEnv): Promise<number> {
   const started = performance.now();
-  const child = startChild(args, { env: cleanEnv() });
+  const child = startChild(args, { env });
   try {
     if (pattern === null) {
       const code = await child.exited;
@@ -44,9 +44,9 @@ async function measure(options: BenchOptions): Promise<FigureOutput> {
     const run: number[] = [];
     const serve: number[] = [];
     for (let i = 0; i < starts; i++) {
-      bare.push(await startToMs(['-e', ''], null));
-      run.push(await startToMs([cli, 'run', '--config', config.path, '--json'], /"result":"success"/));
-      serve.push(await startToMs([cli, 'serve', '--config', config.path, '--port', '0', '--host', '127.0.0.1'], RUN_LOG_LINE));
+      bare.push(await startToMs(['-e', ''], null, cleanEnv()));
+      run.push(await startToMs([cli, 'run', '--config', config.path, '--json'], /"result":"success"/, imageEnv()));
+      serve.push(await startToMs([cli, 'serve', '--config', config.path, '--port', '0', '--host', '127.0.0.1'], RUN_LOG_LINE, imageEnv()));
     }
     const b = median(bare);
     const r = median(run);

@@ -3,6 +3,7 @@
  * its memory and descriptors are read from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -45,6 +46,18 @@ export interface ChildOptions {
 /** The environment children run with: PATH and HOME only, so no CANARY_* setting leaks in. */
 export function cleanEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env['PATH'], HOME: process.env['HOME'], ...extra };
+}
+
+/**
+ * {@link cleanEnv} plus the `NODE_OPTIONS` the image sets (the Dockerfile's `ENV NODE_OPTIONS=`
+ * line), for the canary's own processes: the benchmark measures the canary as it runs in
+ * production. References (the floor, a bare Node) run without them.
+ */
+export function imageEnv(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
+  const dockerfile = readFileSync(new URL('../../../Dockerfile', import.meta.url), 'utf8');
+  const line = /^ENV NODE_OPTIONS=(.*)$/m.exec(dockerfile);
+  const nodeOptions = line?.[1]?.replace(/^"(.*)"$/, '$1').trim() ?? '';
+  return cleanEnv(nodeOptions === '' ? extra : { NODE_OPTIONS: nodeOptions, ...extra });
 }
 
 /** Starts `process.execPath` (Node 24 under `npm run bench`) with `args`, tracked until it exits. */

@@ -1,7 +1,7 @@
 /** `canary serve` in a child process on 127.0.0.1, and what the benchmark reads from it over HTTP. */
 import { Agent, get } from 'node:http';
 import { builtCli } from './build.ts';
-import { cleanEnv, startChild, until, type Child } from './children.ts';
+import { imageEnv, startChild, until, type Child } from './children.ts';
 
 /** A running `canary serve`. */
 export interface Served {
@@ -22,7 +22,7 @@ export const RUN_LOG_LINE = /"run_id":"[0-9a-f]+".*"result":"/;
 /** Starts the built CLI's `serve --config PATH --port 0 --host 127.0.0.1` (lib/build.ts) and resolves once it listens. */
 export async function startServe(configPath: string, options: ServeOptions = {}): Promise<Served> {
   const child = startChild([...(options.nodeArgs ?? []), builtCli(), 'serve', '--config', configPath, '--port', '0', '--host', '127.0.0.1'], {
-    env: cleanEnv({ CANARY_LOG_LEVEL: 'info' }),
+    env: imageEnv({ CANARY_LOG_LEVEL: 'info' }),
     countLines: RUN_LOG_LINE,
   });
   const match = await child.waitFor(/serving on (http:\/\/127\.0\.0\.1:\d+)/, 30_000);

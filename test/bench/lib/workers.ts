@@ -1,6 +1,6 @@
 /** The parent's side of client-worker.ts: start a measured client in its own process and ask it to work. */
 import { fileURLToPath } from 'node:url';
-import { startChild, cleanEnv, type Child } from './children.ts';
+import { startChild, cleanEnv, imageEnv, type Child } from './children.ts';
 import type { WorkerReply, WorkerRequest } from './client-worker.ts';
 
 const ENTRY = fileURLToPath(new URL('./client-worker.ts', import.meta.url));
@@ -30,7 +30,7 @@ function nextReply(child: Child, timeoutMs: number): Promise<WorkerReply> {
 
 /** Starts client-worker.ts as `mode` (`canary CONFIG` or `floor URL`) and resolves once it is ready. */
 export async function startWorker(mode: 'canary' | 'floor', where: string, nodeArgs: readonly string[] = []): Promise<Worker> {
-  const child = startChild([...nodeArgs, ENTRY, mode, where], { ipc: true, env: cleanEnv() });
+  const child = startChild([...nodeArgs, ENTRY, mode, where], { ipc: true, env: mode === 'canary' ? imageEnv() : cleanEnv() });
   const ready = await nextReply(child, 30_000);
   if (ready.op !== 'ready') throw new Error(`worker ${mode}: ${JSON.stringify(ready)}`);
   return {
