@@ -42,7 +42,7 @@ export interface HttpDeps {
   /** A recent run by id (the run store), for `/runs/:id`. */
   getRun(runId: string): CheckResult | undefined;
   /** The metrics exposition for the request's `Accept` header (Prometheus or OpenMetrics). */
-  renderMetrics(accept: string | undefined): Promise<{ contentType: string; body: string }>;
+  renderMetrics(accept: string | undefined): Promise<{ contentType: string; body: Buffer }>;
   /** Config loaded and scheduler running: `/readyz`. */
   ready(): boolean;
   /** Runs one check now, outside its schedule. `target` narrows a check name several targets share. */

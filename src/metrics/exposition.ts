@@ -159,7 +159,17 @@ export function renderFamily(family: ExportedFamily, format: ExpositionFormat): 
   return lines.join('\n');
 }
 
-/** A whole page from its rendered families: OpenMetrics ends with `# EOF`. */
-export function renderPage(families: readonly string[], format: ExpositionFormat): string {
-  return format === 'openmetrics' ? `${families.join('\n')}\n# EOF\n` : `${families.join('\n')}\n`;
+const EOF_LINE = Buffer.from('# EOF\n');
+
+/** One rendered family as the page holds it: UTF-8, ending with its newline. */
+export function familyChunk(family: string): Buffer {
+  return Buffer.from(`${family}\n`);
+}
+
+/**
+ * A whole page from its families' {@link familyChunk}s: OpenMetrics ends with `# EOF`. Bytes, not
+ * a string: a page of cached families is one copy of their bytes, never joined and encoded again.
+ */
+export function renderPage(families: readonly Buffer[], format: ExpositionFormat): Buffer {
+  return Buffer.concat(format === 'openmetrics' ? [...families, EOF_LINE] : families);
 }

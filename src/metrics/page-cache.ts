@@ -1,5 +1,5 @@
 import type { Metric, Registry } from 'prom-client';
-import { exportFamily, renderFamily, renderPage, type ExpositionFormat } from './exposition.ts';
+import { exportFamily, familyChunk, renderFamily, renderPage, type ExpositionFormat } from './exposition.ts';
 
 /** What the cache reads of a prom-client registry. */
 type MetricSource = Pick<Registry, 'getMetricsAsArray'>;
@@ -13,7 +13,7 @@ type MetricSource = Pick<Registry, 'getMetricsAsArray'>;
 export class PageCache {
   readonly #registry: MetricSource;
   readonly #cached: ReadonlySet<Metric>;
-  readonly #rendered: Record<ExpositionFormat, Map<Metric, string>> = { openmetrics: new Map(), text: new Map() };
+  readonly #rendered: Record<ExpositionFormat, Map<Metric, Buffer>> = { openmetrics: new Map(), text: new Map() };
 
   /** `cached`: the metrics whose every change is announced with {@link PageCache.invalidate}. */
   constructor(registry: MetricSource, cached: readonly Metric[]) {
@@ -29,8 +29,8 @@ export class PageCache {
     }
   }
 
-  /** The page in `format`, every metric of the registry in its order. */
-  async render(format: ExpositionFormat): Promise<string> {
+  /** The page in `format`, every metric of the registry in its order, as UTF-8. */
+  async render(format: ExpositionFormat): Promise<Buffer> {
     const rendered = this.#rendered[format];
     // The registered instances themselves (prom-client's typings call them MetricObject); not looked
     // up by name, since prom-client's own OpenMetrics rendering renames counters in place.
@@ -39,9 +39,9 @@ export class PageCache {
       metrics.map(async (metric) => {
         const kept = rendered.get(metric);
         if (kept !== undefined) return kept;
-        const text = renderFamily(await exportFamily(metric), format);
-        if (this.#cached.has(metric)) rendered.set(metric, text);
-        return text;
+        const chunk = familyChunk(renderFamily(await exportFamily(metric), format));
+        if (this.#cached.has(metric)) rendered.set(metric, chunk);
+        return chunk;
       }),
     );
     return renderPage(families, format);

@@ -14,7 +14,8 @@ import { zeroConfiguredSeries } from './zero.ts';
 /** One rendering of /metrics, ready to send. */
 export interface MetricsPage {
   readonly contentType: string;
-  readonly body: string;
+  /** The page as UTF-8. */
+  readonly body: Buffer;
 }
 
 /**

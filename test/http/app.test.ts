@@ -79,7 +79,7 @@ describe('HTTP surface', { concurrency: true }, () => {
       testDeps(s, {
         renderMetrics: (accept) => {
           accepts.push(accept);
-          return Promise.resolve({ contentType: 'application/openmetrics-text; version=1.0.0; charset=utf-8', body: 'canary_up 1\n# EOF\n' });
+          return Promise.resolve({ contentType: 'application/openmetrics-text; version=1.0.0; charset=utf-8', body: Buffer.from('canary_up 1\n# EOF\n') });
         },
       }),
     );

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Counter, Gauge, Histogram, Summary } from 'prom-client';
-import { exportFamily, renderFamily, renderPage, wantsOpenMetrics, type ExportedFamily } from '../../src/metrics/exposition.ts';
+import { exportFamily, familyChunk, renderFamily, renderPage, wantsOpenMetrics, type ExportedFamily } from '../../src/metrics/exposition.ts';
 import { createMetrics } from '../../src/metrics/sink.ts';
 import { close1011Result, oneCheckConfig, parseSamples, seriesKey, successResult } from './test-helpers.ts';
 
@@ -76,8 +76,9 @@ describe('rendering one family', { concurrency: true }, () => {
   }
 
   it('ends an OpenMetrics page with # EOF and a text page with a newline', () => {
-    assert.equal(renderPage(['a 1', 'b 2'], 'openmetrics'), 'a 1\nb 2\n# EOF\n');
-    assert.equal(renderPage(['a 1', 'b 2'], 'text'), 'a 1\nb 2\n');
+    const families = ['a 1', 'b 2'].map(familyChunk);
+    assert.equal(renderPage(families, 'openmetrics').toString(), 'a 1\nb 2\n# EOF\n');
+    assert.equal(renderPage(families, 'text').toString(), 'a 1\nb 2\n');
   });
 });
 
@@ -93,9 +94,9 @@ describe('the /metrics page against prom-client\'s own rendering', { concurrency
     m.record(close1011Result());
     m.started('test', 'golden_path', 0.02);
     const theirs = await m.registry.metrics();
-    const ours = (await m.render(OPENMETRICS)).body;
+    const ours = (await m.render(OPENMETRICS)).body.toString();
     assert.equal(ours, theirs);
-    assert.equal((await m.render(OPENMETRICS)).body, await m.registry.metrics());
+    assert.equal((await m.render(OPENMETRICS)).body.toString(), await m.registry.metrics());
     assert.match(ours, /^canary_event_latency_seconds_bucket\{le="1",[^}]*\} 1 # \{run_id="exemplar0run0001"\} 0\.5 /m);
   });
 
@@ -103,8 +104,8 @@ describe('the /metrics page against prom-client\'s own rendering', { concurrency
     const m = createMetrics(oneCheckConfig(), { revision: 'r1', defaultMetrics: false });
     m.record(successResult());
     m.record(close1011Result());
-    const om = (await m.render(OPENMETRICS)).body;
-    const text = (await m.render(undefined)).body;
+    const om = (await m.render(OPENMETRICS)).body.toString();
+    const text = (await m.render(undefined)).body.toString();
     const withoutExemplars = om.replace(/ # \{[^}]*\} \S+ \S+$/gm, '');
     const key = (s: { readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly value: number }): string => `${seriesKey(s.name, s.labels)} ${s.value}`;
     assert.deepEqual(parseSamples(text).map(key), parseSamples(withoutExemplars.replace(/^# EOF\n/m, '')).map(key));
