@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
 
@@ -11,6 +10,10 @@ export interface HttpServer {
   /** Stops accepting, ends every connection (idle keep-alive and in flight) and resolves once closed. Idempotent. */
   close(): Promise<void>;
 }
+
+// Not `import ... from 'node:http'`: an ES import of node:http builds a facade that reads every export,
+// and its lazy ones load Node's bundled undici (fetch, WebSocket): 80-300 ms of start-up here.
+const { createServer } = process.getBuiltinModule('node:http');
 
 const UNSPECIFIED_HOSTS = new Set(['0.0.0.0', '::', '']);
 

@@ -2,7 +2,8 @@
  * Every metric family the canary exposes: name, type, help and labels. Names, types and labels are
  * a contract with alert rules and dashboards: add freely, rename never.
  */
-import { Counter, Gauge, Histogram, type OpenMetricsContentType, type Registry } from 'prom-client';
+import type { OpenMetricsContentType, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram } from './instruments.ts';
 import type { TimedPhase } from '../result/reasons.ts';
 
 /** The labels of `canary_protocol_info`: the target and each part of the protocol variant it spoke. */

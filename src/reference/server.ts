@@ -3,8 +3,7 @@
  * server-wide and per connection (`?fault=<spec>` on the upgrade URL). Upgrade-time faults are
  * applied here; the rest in connection.ts and script.ts.
  */
-import { createServer, type IncomingMessage } from 'node:http';
-import { createServer as createTlsServer } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -17,6 +16,11 @@ import { httpHandler, refusalBody, refuseUpgrade } from './http.ts';
 import { snapshotRecord, type ConnectionRecord, type MutableConnectionRecord } from './records.ts';
 import type { ConnectionDeps, Terminable } from './wire.ts';
 import { referenceSecret } from './token.ts';
+
+// Not `import ... from 'node:http'`: an ES import of node:http builds a facade that reads every export,
+// and its lazy ones load Node's bundled undici (fetch, WebSocket): 80-300 ms of start-up here.
+const { createServer } = process.getBuiltinModule('node:http');
+const { createServer: createTlsServer } = process.getBuiltinModule('node:https');
 
 /** Options of {@link startReferenceBackend}. */
 export interface ReferenceBackendOptions {

@@ -2,11 +2,16 @@
  * One GET of a health endpoint, classified (protocol.md, "Endpoints": `200 {"status":"healthy"}`,
  * `503 {"status":"unhealthy","message":"Startup in progress"}` while starting).
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { TlsConfig } from '../../config/types.ts';
 import type { HealthState } from '../../result/health.ts';
+
+// Not `import ... from 'node:http'`: an ES import of node:http builds a facade that reads every export,
+// and its lazy ones load Node's bundled undici (fetch, WebSocket): 80-300 ms of start-up here.
+const httpModule = process.getBuiltinModule('node:http');
+const httpsModule = process.getBuiltinModule('node:https');
 
 /** The most of a health answer's body that is read. */
 export const MAX_HEALTH_BODY_BYTES = 4096;
@@ -105,7 +110,7 @@ export function probeHealth(endpoint: string, url: URL, options: ProbeOptions): 
         requestOptions.rejectUnauthorized = !options.tls.insecureSkipVerify;
         if (options.tls.caFile !== null) requestOptions.ca = readFileSync(options.tls.caFile);
       }
-      request = (secure ? https : http).request(url, requestOptions, (response) => {
+      request = (secure ? httpsModule : httpModule).request(url, requestOptions, (response) => {
         const status = response.statusCode ?? 0;
         const chunks: Buffer[] = [];
         let size = 0;
