@@ -3,8 +3,7 @@
  * only one that carries exemplars) and the Prometheus text format 0.0.4, both written straight from
  * prom-client's exported values (no format is parsed back into the other).
  */
-import type { Metric } from 'prom-client';
-import { Registry } from './instruments.ts';
+import { Registry, type Metric } from 'prom-client';
 
 /** Content type of the OpenMetrics exposition. */
 export const OPENMETRICS_CONTENT_TYPE: string = Registry.OPENMETRICS_CONTENT_TYPE;

@@ -2,8 +2,7 @@
  * Every metric family the canary exposes: name, type, help and labels. Names, types and labels are
  * a contract with alert rules and dashboards: add freely, rename never.
  */
-import type { OpenMetricsContentType, Registry } from 'prom-client';
-import { Counter, Gauge, Histogram } from './instruments.ts';
+import { Counter, Gauge, Histogram, type OpenMetricsContentType, type Registry } from 'prom-client';
 import type { TimedPhase } from '../result/reasons.ts';
 
 /** The labels of `canary_protocol_info`: the target and each part of the protocol variant it spoke. */

@@ -1,5 +1,4 @@
-import type { Metric, OpenMetricsContentType } from 'prom-client';
-import { collectDefaultMetrics, Registry } from './instruments.ts';
+import { collectDefaultMetrics, Registry, type Metric, type OpenMetricsContentType } from 'prom-client';
 import type { Config } from '../config/types.ts';
 import type { CheckResult } from '../result/types.ts';
 import type { ResultSink, ScheduleSink, SkipReason } from '../result/sinks.ts';
