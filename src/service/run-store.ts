@@ -50,6 +50,8 @@ export class RunStore implements ResultSink {
   readonly #bytesPerCheck: number;
   readonly #totalBytes: number;
   readonly #byCheck = new Map<string, Stored[]>();
+  /** Bytes of each check's kept runs, kept in step with `#byCheck`. */
+  readonly #checkBytes = new Map<string, number>();
   /** Insertion order is age: oldest first. */
   readonly #byId = new Map<string, Stored>();
   #bytes = 0;
@@ -71,7 +73,7 @@ export class RunStore implements ResultSink {
     this.#byId.set(result.runId, stored);
     this.#bytes += stored.bytes;
     this.#byCheck.set(key, runs);
-    let checkBytes = runs.reduce((sum, run) => sum + run.bytes, 0);
+    let checkBytes = (this.#checkBytes.get(key) ?? 0) + stored.bytes;
     while (runs.length > 1 && (runs.length > this.#perCheck || checkBytes > this.#bytesPerCheck)) {
       const dropped = runs.shift();
       if (dropped !== undefined) {
@@ -79,12 +81,15 @@ export class RunStore implements ResultSink {
         this.#forget(dropped);
       }
     }
+    this.#checkBytes.set(key, checkBytes);
     if (this.#bytes <= this.#totalBytes) return;
     for (const old of [...this.#byId.values()]) {
       if (this.#bytes <= this.#totalBytes) break;
-      const its = this.#byCheck.get(RunStore.key(old.result.target, old.result.check));
+      const oldKey = RunStore.key(old.result.target, old.result.check);
+      const its = this.#byCheck.get(oldKey);
       if (its === undefined || its[its.length - 1] === old) continue;
       its.splice(its.indexOf(old), 1);
+      this.#checkBytes.set(oldKey, (this.#checkBytes.get(oldKey) ?? 0) - old.bytes);
       this.#forget(old);
     }
   }
@@ -100,7 +105,11 @@ export class RunStore implements ResultSink {
     const stored = { result, bytes: resultBytes(result) };
     const runs = this.#byCheck.get(RunStore.key(old.result.target, old.result.check));
     const at = runs?.indexOf(old) ?? -1;
-    if (runs !== undefined && at >= 0) runs[at] = stored;
+    if (runs !== undefined && at >= 0) {
+      runs[at] = stored;
+      const key = RunStore.key(old.result.target, old.result.check);
+      this.#checkBytes.set(key, (this.#checkBytes.get(key) ?? 0) + stored.bytes - old.bytes);
+    }
     this.#byId.set(runId, stored);
     this.#bytes += stored.bytes - old.bytes;
     return true;

@@ -58,37 +58,40 @@ export function deadline(parent: AbortSignal, ms: number, what: string): Deadlin
   };
 }
 
+/** A child deadline of {@link ChildDeadlines}: a timer under the run's signal; `dispose` clears it. */
+export interface ChildDeadline {
+  dispose(): void;
+}
+
 /**
  * The child deadlines one walk arms under its run's signal (phase budgets, the error grace, a
  * probe's wait), each calling back only when its own time passes: the run's own deadline is
- * handled once, by whoever listens to the parent. {@link ChildDeadlines.release} ends them all.
+ * handled once, by whoever listens to the parent. A child is a timer alone (no signal of its own,
+ * no listener on the parent): the walk arms several per run, and the parent's abort ends the walk,
+ * whose teardown calls {@link ChildDeadlines.release}.
  */
 export class ChildDeadlines {
   readonly #parent: AbortSignal;
-  readonly #armed = new Set<Deadline>();
+  readonly #armed = new Set<ChildDeadline>();
 
   constructor(parent: AbortSignal) {
     this.#parent = parent;
   }
 
   /** A child deadline `ms` from now; `onExpire` runs when it passes before the parent aborts. */
-  after(ms: number, what: string, onExpire: () => void): Deadline {
-    const child = deadline(this.#parent, ms, what);
-    const expired = (): void => {
-      this.#armed.delete(tracked);
+  after(ms: number, onExpire: () => void): ChildDeadline {
+    const timer = setTimeout(() => {
+      this.#armed.delete(child);
       if (!this.#parent.aborted) onExpire();
-    };
-    const tracked: Deadline = {
-      signal: child.signal,
+    }, Math.max(0, ms));
+    const child: ChildDeadline = {
       dispose: () => {
-        this.#armed.delete(tracked);
-        child.signal.removeEventListener('abort', expired);
-        child.dispose();
+        clearTimeout(timer);
+        this.#armed.delete(child);
       },
     };
-    child.signal.addEventListener('abort', expired, { once: true });
-    this.#armed.add(tracked);
-    return tracked;
+    this.#armed.add(child);
+    return child;
   }
 
   /** Disposes every child still armed. */

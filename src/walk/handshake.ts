@@ -19,7 +19,7 @@ import { formatDuration } from '../config/duration.ts';
 import { DEFAULT_HANDSHAKE_WINDOW_MS, DEFAULT_PROCESSING_WAIT_MS } from '../config/types.ts';
 import { handshakeAcknowledgement, type HandshakeProposal } from '../protocol/lifecycle.ts';
 import { handshakeMissing } from './classify.ts';
-import type { Deadline } from './deadline.ts';
+import type { ChildDeadline } from './deadline.ts';
 import type { Step, WalkState } from './state.ts';
 
 /** Whether this walk takes part in the handshake at all. */
@@ -45,7 +45,7 @@ function complete(walk: WalkState): void {
   walk.clearBudget();
   for (const run of walk.runs) run.threadId = proposal.threadId;
   walk.plan.observe.thread?.(proposal.threadId);
-  walk.after(walk.check.processingWaitMs ?? DEFAULT_PROCESSING_WAIT_MS, 'the processing wait', () => {
+  walk.after(walk.check.processingWaitMs ?? DEFAULT_PROCESSING_WAIT_MS, () => {
     walk.enter('send', 'handshake');
     walk.advance();
   });
@@ -58,7 +58,7 @@ function awaitCompletion(walk: WalkState): void {
 }
 
 /** The handshake window each waiting walk armed, released when a proposal or an agent event comes first. */
-const windows = new WeakMap<WalkState, Deadline>();
+const windows = new WeakMap<WalkState, ChildDeadline>();
 
 function endWindow(walk: WalkState): void {
   windows.get(walk)?.dispose();
@@ -87,7 +87,7 @@ export const handshakeStep: Step = {
     walk.clearBudget();
     const windowMs = walk.check.handshakeWindowMs ?? DEFAULT_HANDSHAKE_WINDOW_MS;
     // Its expiry is not a timeout: without a proposal, `auto` goes on as an earlier generation.
-    windows.set(walk, walk.after(windowMs, 'the handshake window', () => {
+    windows.set(walk, walk.after(windowMs, () => {
       windows.delete(walk);
       if (walk.check.handshake === 'require') walk.fail(handshakeMissing(windowMs));
       else withoutHandshake(walk);

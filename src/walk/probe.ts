@@ -6,7 +6,7 @@
 import { WebSocket } from 'ws';
 import type { ServerFrame } from '../protocol/frames.ts';
 import { canaryError } from './classify.ts';
-import type { Deadline } from './deadline.ts';
+import type { ChildDeadline } from './deadline.ts';
 import type { BeforeMessage, ProbeAnswer, ProbeSession } from './plan.ts';
 import type { Step, WalkState } from './state.ts';
 
@@ -16,7 +16,7 @@ export class ProbeChannel {
   readonly #queue: ProbeAnswer[] = [];
   #closed: ProbeAnswer | null = null;
   #waiter: ((answer: ProbeAnswer | null) => void) | null = null;
-  #wait: Deadline | null = null;
+  #wait: ChildDeadline | null = null;
   #disposed = false;
 
   constructor(walk: WalkState) {
@@ -39,7 +39,7 @@ export class ProbeChannel {
     return new Promise((resolve) => {
       this.#waiter = resolve;
       // At the run's deadline the walk fails and its teardown disposes this channel.
-      this.#wait = this.#walk.after(ms, 'the probe window passed', () => this.#resolve(null));
+      this.#wait = this.#walk.after(ms, () => this.#resolve(null));
     });
   }
 

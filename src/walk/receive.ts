@@ -32,7 +32,7 @@ function pingAnswerFits(walk: WalkState, ws: WebSocket): boolean {
 function onErrorFrame(walk: WalkState, frame: Extract<ServerFrame, { kind: 'error' }>): void {
   if (walk.pendingError !== null) return;
   walk.pendingError = frame;
-  walk.after(ERROR_GRACE_MS, 'the error grace passed', () => walk.failFromPendingError());
+  walk.after(ERROR_GRACE_MS, () => walk.failFromPendingError());
 }
 
 /** The bytes of a message as `ws` hands them over: a Buffer (the default), fragments, or an ArrayBuffer; none is copied. */

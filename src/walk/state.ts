@@ -12,7 +12,7 @@ import type { Envelope, ReceivedEvent, SubprotocolLabel, WelcomeShape } from '..
 import { TranscriptRecorder } from '../result/transcript.ts';
 import { agentEventNames, type ServerFrame } from '../protocol/frames.ts';
 import type { HandshakeProposal } from '../protocol/lifecycle.ts';
-import { ChildDeadlines, type Deadline } from './deadline.ts';
+import { ChildDeadlines, type ChildDeadline } from './deadline.ts';
 import { newTraceContext, type TraceContext } from './trace.ts';
 import { errorFrameFailure, handshakeTimeout, timeoutFailure, type ErrorFrame, type Failure } from './classify.ts';
 import type { ProbeAnswer, WalkDeps, WalkPlan } from './plan.ts';
@@ -126,7 +126,7 @@ export class WalkState {
   delivered = 0;
   #phaseStart: number;
   #step = -1;
-  #budget: Deadline | null = null;
+  #budget: ChildDeadline | null = null;
   /** Every child deadline of the run's this walk armed; teardown releases them. */
   readonly deadlines: ChildDeadlines;
   readonly #settled: Promise<void>;
@@ -209,14 +209,14 @@ export class WalkState {
    * A child deadline of the run's, `ms` from now, that calls `onExpire` when its own time passes
    * (the run's deadline is handled by the engine). Released at teardown at the latest.
    */
-  after(ms: number, what: string, onExpire: () => void): Deadline {
-    return this.deadlines.after(ms, what, onExpire);
+  after(ms: number, onExpire: () => void): ChildDeadline {
+    return this.deadlines.after(ms, onExpire);
   }
 
   /** Replaces the phase budget (handshake, welcome) with one of `ms`; never past the run's deadline. */
   armBudget(ms: number, what: string): void {
     this.clearBudget();
-    this.#budget = this.after(ms, what, () => this.onTimeout(what));
+    this.#budget = this.after(ms, () => this.onTimeout(what));
   }
 
   clearBudget(): void {

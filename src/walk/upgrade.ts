@@ -50,7 +50,7 @@ function onRefused(walk: WalkState, res: import('node:http').IncomingMessage): v
   };
   res.on('end', finish);
   res.on('error', finish);
-  walk.after(REFUSED_BODY_MS, 'the refused upgrade body', finish);
+  walk.after(REFUSED_BODY_MS, finish);
 }
 
 function connect(walk: WalkState): void {

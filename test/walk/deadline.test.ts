@@ -37,8 +37,8 @@ describe('ChildDeadlines', () => {
     const parent = new AbortController();
     const children = new ChildDeadlines(parent.signal);
     const expired: string[] = [];
-    children.after(5, 'grace', () => expired.push('grace'));
-    children.after(60_000, 'budget', () => expired.push('budget'));
+    children.after(5, () => expired.push('grace'));
+    children.after(60_000, () => expired.push('budget'));
     await new Promise((resolve) => setTimeout(resolve, 30));
     parent.abort();
     assert.deepEqual(expired, ['grace']);
@@ -47,7 +47,7 @@ describe('ChildDeadlines', () => {
   it('release disposes every child still armed', async () => {
     const children = new ChildDeadlines(new AbortController().signal);
     const expired: string[] = [];
-    children.after(5, 'grace', () => expired.push('grace'));
+    children.after(5, () => expired.push('grace'));
     children.release();
     await new Promise((resolve) => setTimeout(resolve, 30));
     assert.deepEqual(expired, []);
