@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CryptoKey, JWTPayload } from 'jose';
 import { SignJWT } from 'jose/jwt/sign';
-import { signHs256 } from './hs256.ts';
 import { importSigningKey, type JwtAuth, type SigningKeys } from './signing-keys.ts';
 import { TokenError } from './token-error.ts';
 
@@ -36,28 +35,19 @@ export interface JwtOverrides {
 /**
  * Mints a fresh token: the configured extra claims, then `iss`, `aud`, `sub`, `iat`, `exp` and a
  * new `jti` (the backend requires all but `aud`; protocol.md, "Authentication"). `overrides`
- * forges what it names and keeps everything else as configured. An HS256 token with the
- * configured secret is signed in place (`hs256.ts`); any other key comes from `keys` (imported
- * once per key material) or, when null, is imported for this token alone, and jose signs.
+ * forges what it names and keeps everything else as configured. The configured key comes from
+ * `keys` (imported once per key material) or, when null, is imported for this token alone.
  */
 export async function mintJwt(auth: JwtAuth, nowMs: number, overrides: JwtOverrides = {}, keys: SigningKeys | null = null): Promise<string> {
-  const iat = overrides.iatSeconds ?? Math.floor(nowMs / 1000);
-  const exp = overrides.expSeconds ?? iat + auth.ttlSeconds;
-  const issuer = overrides.issuer ?? auth.issuer;
-  if (overrides.key === undefined && auth.algorithm === 'HS256' && auth.secret !== null && auth.secret !== '') {
-    if (!Number.isFinite(iat) || !Number.isFinite(exp)) throw new TokenError('sign_failed', 'cannot sign the token: iat and exp must be finite numbers');
-    const claims: Record<string, unknown> = { ...auth.claims, ...overrides.claims, sub: auth.subject, iat, exp, jti: randomUUID() };
-    if (issuer !== null) claims['iss'] = issuer;
-    if (auth.audience !== null) claims['aud'] = auth.audience;
-    return signHs256(claims, auth.secret);
-  }
   const key = overrides.key ?? (await signingKey(auth, keys));
+  const iat = overrides.iatSeconds ?? Math.floor(nowMs / 1000);
   const jwt = new SignJWT({ ...(auth.claims as JWTPayload), ...(overrides.claims as JWTPayload | undefined) })
     .setProtectedHeader({ alg: auth.algorithm, typ: 'JWT' })
     .setSubject(auth.subject)
     .setIssuedAt(iat)
-    .setExpirationTime(exp)
+    .setExpirationTime(overrides.expSeconds ?? iat + auth.ttlSeconds)
     .setJti(randomUUID());
+  const issuer = overrides.issuer ?? auth.issuer;
   if (issuer !== null) jwt.setIssuer(issuer);
   if (auth.audience !== null) jwt.setAudience(auth.audience);
   try {
