@@ -19,14 +19,8 @@ export { REDACTED, redact } from './redact.ts';
  * frame costs no redaction on arrival. Text longer than the cut window is cut and redacted at
  * once instead, so an entry never holds on to a large frame.
  */
-interface RecordedEntry {
-  readonly dir: TranscriptDirection;
-  readonly tMs: number;
-  readonly kind: TranscriptKind;
-  readonly type: string | null;
-  readonly size: number;
-  /** The type and text as received (`formatted` false) or already cut and redacted (`formatted` true). */
-  readonly text: string | null;
+interface RecordedEntry extends TranscriptEntry {
+  /** Whether `text` is already cut and redacted (true) or the text as received (false). */
   readonly formatted: boolean;
 }
 
