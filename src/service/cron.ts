@@ -6,6 +6,7 @@
  * weekday 7 as Sunday, 5 or 6 fields. Anything else (`L`, `W`, `#`, `?`, `@daily`) is left to
  * node-cron: {@link compileCron} returns null for it.
  */
+import { SlotTimer } from './slot-timer.ts';
 
 /** A cron expression as sets of allowed values, each sorted ascending. */
 export interface CronPattern {
@@ -134,59 +135,9 @@ function firstOnDay(pattern: CronPattern, y: number, m: number, d: number, after
   return null;
 }
 
-/** setTimeout's longest delay (2^31 - 1 ms); a longer wait is re-armed when it ends. */
-const MAX_DELAY_MS = 2_147_483_647;
-
-/**
- * Calls `onSlot` at every fire time of a compiled cron pattern. Each wait is computed from the
- * clock, so a late timer or a slow callback does not push later fires back; fires missed while
- * the process stalled are not made up: the one that was due fires once and the timer moves on to
- * the next fire after now.
- */
-export class CronTimer {
-  readonly #pattern: CronPattern;
-  readonly #clock: { nowMs(): number };
-  readonly #onSlot: (slotMs: number) => void;
-  #timer: NodeJS.Timeout | null = null;
-  #nextMs: number | null = null;
-
+/** A {@link SlotTimer} on the fire times of a compiled cron pattern. */
+export class CronTimer extends SlotTimer {
   constructor(pattern: CronPattern, clock: { nowMs(): number }, onSlot: (slotMs: number) => void) {
-    this.#pattern = pattern;
-    this.#clock = clock;
-    this.#onSlot = onSlot;
-  }
-
-  /** The fire time the timer waits for (epoch ms), or null when stopped or when none is left. */
-  get nextAtMs(): number | null {
-    return this.#nextMs;
-  }
-
-  start(): void {
-    if (this.#timer === null) this.#arm(nextCronMs(this.#pattern, this.#clock.nowMs()));
-  }
-
-  stop(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#nextMs = null;
-  }
-
-  #arm(slotMs: number | null): void {
-    this.#nextMs = slotMs;
-    if (slotMs === null) return;
-    const delayMs = Math.min(MAX_DELAY_MS, Math.max(0, slotMs - this.#clock.nowMs()));
-    this.#timer = setTimeout(() => this.#wake(slotMs), delayMs);
-  }
-
-  #wake(slotMs: number): void {
-    const nowMs = this.#clock.nowMs();
-    // Woken early (a wait longer than setTimeout allows, or the wall clock set back): the next
-    // fire after now is this slot, or an earlier one when the clock went back.
-    if (nowMs < slotMs) {
-      this.#arm(nextCronMs(this.#pattern, nowMs));
-      return;
-    }
-    this.#arm(nextCronMs(this.#pattern, nowMs));
-    this.#onSlot(slotMs);
+    super((afterMs) => nextCronMs(pattern, afterMs), clock, onSlot);
   }
 }
