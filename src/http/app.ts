@@ -96,8 +96,15 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app
     .route('/metrics')
     .get(async (req, res) => {
-      const { contentType, body } = await deps.renderMetrics(req.get('accept'));
-      res.status(200).set('Content-Type', contentType).send(body);
+      const { contentType, chunks } = await deps.renderMetrics(req.get('accept'));
+      let length = 0;
+      for (const chunk of chunks) length += chunk.byteLength;
+      res.status(200).set({ 'Content-Type': contentType, 'Content-Length': String(length) });
+      // The cached chunks go to the socket as they are, in one writev: corked until end(), which
+      // uncorks. A HEAD response ignores the writes and keeps the length.
+      res.cork();
+      for (const chunk of chunks) res.write(chunk);
+      res.end();
     })
     .all(getOnly);
 

@@ -41,8 +41,8 @@ export interface HttpDeps {
   status(): StatusSnapshot;
   /** A recent run by id (the run store), for `/runs/:id`. */
   getRun(runId: string): CheckResult | undefined;
-  /** The metrics exposition for the request's `Accept` header (Prometheus or OpenMetrics). */
-  renderMetrics(accept: string | undefined): Promise<{ contentType: string; body: Buffer }>;
+  /** The metrics exposition for the request's `Accept` header (Prometheus or OpenMetrics), as the UTF-8 chunks to send in order. */
+  renderMetrics(accept: string | undefined): Promise<{ contentType: string; chunks: readonly Buffer[] }>;
   /** Config loaded and scheduler running: `/readyz`. */
   ready(): boolean;
   /** Runs one check now, outside its schedule. `target` narrows a check name several targets share. */

@@ -167,9 +167,10 @@ export function familyChunk(family: string): Buffer {
 }
 
 /**
- * A whole page from its families' {@link familyChunk}s: OpenMetrics ends with `# EOF`. Bytes, not
- * a string: a page of cached families is one copy of their bytes, never joined and encoded again.
+ * A whole page from its families' {@link familyChunk}s, as the chunks to send in order: OpenMetrics
+ * ends with `# EOF`. Bytes, not a string, and not even one buffer: a page of cached families is sent
+ * from the cached bytes themselves, never joined, encoded or copied again.
  */
-export function renderPage(families: readonly Buffer[], format: ExpositionFormat): Buffer {
-  return Buffer.concat(format === 'openmetrics' ? [...families, EOF_LINE] : families);
+export function renderPage(families: readonly Buffer[], format: ExpositionFormat): readonly Buffer[] {
+  return format === 'openmetrics' ? [...families, EOF_LINE] : families;
 }

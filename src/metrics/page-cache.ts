@@ -29,8 +29,8 @@ export class PageCache {
     }
   }
 
-  /** The page in `format`, every metric of the registry in its order, as UTF-8. */
-  async render(format: ExpositionFormat): Promise<Buffer> {
+  /** The page in `format`, every metric of the registry in its order, as UTF-8 chunks ({@link renderPage}). */
+  async render(format: ExpositionFormat): Promise<readonly Buffer[]> {
     const rendered = this.#rendered[format];
     // The registered instances themselves (prom-client's typings call them MetricObject); not looked
     // up by name, since prom-client's own OpenMetrics rendering renames counters in place.

@@ -14,8 +14,12 @@ import { zeroConfiguredSeries } from './zero.ts';
 /** One rendering of /metrics, ready to send. */
 export interface MetricsPage {
   readonly contentType: string;
-  /** The page as UTF-8. */
-  readonly body: Buffer;
+  /**
+   * The page as UTF-8, in the order it is sent: one chunk per family (each ends with its newline),
+   * then `# EOF` for OpenMetrics. Written to the socket as they are, never joined into one buffer
+   * (a 0.9 MiB page's copy was half of a scrape's time).
+   */
+  readonly chunks: readonly Buffer[];
 }
 
 /**
@@ -124,8 +128,8 @@ export function createMetrics(config: Config, options: MetricsOptions = {}): Can
     },
     async render(accept) {
       return wantsOpenMetrics(accept)
-        ? { contentType: OPENMETRICS_CONTENT_TYPE, body: await page.render('openmetrics') }
-        : { contentType: PROMETHEUS_CONTENT_TYPE, body: await page.render('text') };
+        ? { contentType: OPENMETRICS_CONTENT_TYPE, chunks: await page.render('openmetrics') }
+        : { contentType: PROMETHEUS_CONTENT_TYPE, chunks: await page.render('text') };
     },
   };
 }

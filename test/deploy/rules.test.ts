@@ -199,7 +199,7 @@ describe('deploy/prometheus/canary-rules.yml', { concurrency: true }, () => {
   it('selects only metrics the canary exports, up, and its own recording rules', async () => {
     const metrics = createMetrics(oneCheckConfig(), { revision: 'r1' });
     const exported = new Set<string>();
-    for (const [, name = '', type] of (await metrics.render(undefined)).body.toString().matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+    for (const [, name = '', type] of (await metrics.render(undefined)).chunks.join('').matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
       if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) exported.add(`${name}${suffix}`);
       else exported.add(name);
     }

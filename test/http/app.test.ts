@@ -79,15 +79,20 @@ describe('HTTP surface', { concurrency: true }, () => {
       testDeps(s, {
         renderMetrics: (accept) => {
           accepts.push(accept);
-          return Promise.resolve({ contentType: 'application/openmetrics-text; version=1.0.0; charset=utf-8', body: Buffer.from('canary_up 1\n# EOF\n') });
+          return Promise.resolve({ contentType: 'application/openmetrics-text; version=1.0.0; charset=utf-8', chunks: [Buffer.from('canary_up 1\n'), Buffer.from('# EOF\n')] });
         },
       }),
     );
     const res = await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0' } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'application/openmetrics-text; version=1.0.0; charset=utf-8');
+    assert.equal(res.headers.get('content-length'), '18');
     assert.equal(await res.text(), 'canary_up 1\n# EOF\n');
-    assert.deepEqual(accepts, ['application/openmetrics-text;version=1.0.0']);
+    const head = await fetch(`${base}/metrics`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-length'), '18');
+    assert.equal(await head.text(), '');
+    assert.deepEqual(accepts, ['application/openmetrics-text;version=1.0.0', '*/*']);
   });
 
   it('lists every check in /status.json with stable keys and without transcripts', async (t) => {

@@ -151,7 +151,7 @@ export function testDeps(s: Scenario, overrides: Partial<HttpDeps> = {}): HttpDe
     status: () => s.snapshot,
     getRun: (runId) => s.store.get(runId),
     renderMetrics: (accept) =>
-      Promise.resolve({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: Buffer.from(`# accept ${accept ?? '-'}\ncanary_up 1\n`) }),
+      Promise.resolve({ contentType: 'text/plain; version=0.0.4; charset=utf-8', chunks: [Buffer.from(`# accept ${accept ?? '-'}\n`), Buffer.from('canary_up 1\n')] }),
     ready: () => true,
     runNow: (): Promise<RunNowOutcome> => Promise.resolve({ kind: 'not_found' }),
     adminToken: ADMIN_TOKEN,

@@ -32,7 +32,7 @@ function expected(states: Readonly<Record<string, string | null>>): Sample[] {
 }
 
 async function series(m: CanaryMetrics): Promise<Sample[]> {
-  return samplesOf((await m.render(undefined)).body.toString(), 'canary_dependency_health');
+  return samplesOf((await m.render(undefined)).chunks.join(''), 'canary_dependency_health');
 }
 
 describe('canary_dependency_health', { concurrency: true }, () => {

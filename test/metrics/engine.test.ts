@@ -27,7 +27,7 @@ describe('metrics of real runs against the reference backend', { concurrency: tr
     metrics.record(success);
     metrics.record(failure);
 
-    const text = (await metrics.render('text/plain')).body.toString();
+    const text = (await metrics.render('text/plain')).chunks.join('');
     const L = { check: 'golden_path', target: 'test' };
     const v = (name: string, labels: Record<string, string> = {}): number | undefined => valueOf(text, name, { ...L, ...labels });
     assert.deepEqual(
@@ -82,7 +82,7 @@ describe('metrics of real runs against the reference backend', { concurrency: tr
       { name: 'canary_protocol_info', labels: { target: 'test', welcome: 'system_message', envelope: 'payload', subprotocol: 'jwt-auth', handshake: 'none' }, value: 1 },
     ]);
 
-    const om = (await metrics.render('application/openmetrics-text')).body.toString();
+    const om = (await metrics.render('application/openmetrics-text')).chunks.join('');
     assert.ok(om.includes(`# {run_id="${failure.runId}"}`), 'the failed run is an exemplar');
   });
 
@@ -95,7 +95,7 @@ describe('metrics of real runs against the reference backend', { concurrency: tr
     assert.deepEqual([result.result, result.health], ['degraded', [{ endpoint: '/health', state: 'starting' }, { endpoint: '/health/ready', state: 'starting' }]]);
     metrics.record(result);
 
-    const text = (await metrics.render('text/plain')).body.toString();
+    const text = (await metrics.render('text/plain')).chunks.join('');
     const health = samplesOf(text, 'canary_dependency_health').filter((s) => s.value === 1).map((s) => `${s.labels['endpoint'] ?? ''} ${s.labels['state'] ?? ''}`);
     assert.deepEqual(health, ['/health starting', '/health/ready starting']);
   });

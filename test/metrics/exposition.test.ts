@@ -77,8 +77,8 @@ describe('rendering one family', { concurrency: true }, () => {
 
   it('ends an OpenMetrics page with # EOF and a text page with a newline', () => {
     const families = ['a 1', 'b 2'].map(familyChunk);
-    assert.equal(renderPage(families, 'openmetrics').toString(), 'a 1\nb 2\n# EOF\n');
-    assert.equal(renderPage(families, 'text').toString(), 'a 1\nb 2\n');
+    assert.equal(renderPage(families, 'openmetrics').join(''), 'a 1\nb 2\n# EOF\n');
+    assert.equal(renderPage(families, 'text').join(''), 'a 1\nb 2\n');
   });
 });
 
@@ -94,9 +94,9 @@ describe('the /metrics page against prom-client\'s own rendering', { concurrency
     m.record(close1011Result());
     m.started('test', 'golden_path', 0.02);
     const theirs = await m.registry.metrics();
-    const ours = (await m.render(OPENMETRICS)).body.toString();
+    const ours = (await m.render(OPENMETRICS)).chunks.join('');
     assert.equal(ours, theirs);
-    assert.equal((await m.render(OPENMETRICS)).body.toString(), await m.registry.metrics());
+    assert.equal((await m.render(OPENMETRICS)).chunks.join(''), await m.registry.metrics());
     assert.match(ours, /^canary_event_latency_seconds_bucket\{le="1",[^}]*\} 1 # \{run_id="exemplar0run0001"\} 0\.5 /m);
   });
 
@@ -104,8 +104,8 @@ describe('the /metrics page against prom-client\'s own rendering', { concurrency
     const m = createMetrics(oneCheckConfig(), { revision: 'r1', defaultMetrics: false });
     m.record(successResult());
     m.record(close1011Result());
-    const om = (await m.render(OPENMETRICS)).body.toString();
-    const text = (await m.render(undefined)).body.toString();
+    const om = (await m.render(OPENMETRICS)).chunks.join('');
+    const text = (await m.render(undefined)).chunks.join('');
     const withoutExemplars = om.replace(/ # \{[^}]*\} \S+ \S+$/gm, '');
     const key = (s: { readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly value: number }): string => `${seriesKey(s.name, s.labels)} ${s.value}`;
     assert.deepEqual(parseSamples(text).map(key), parseSamples(withoutExemplars.replace(/^# EOF\n/m, '')).map(key));

@@ -18,7 +18,7 @@ function promtoolCheckMetrics(text: string): { readonly status: number | null; r
 describe('promtool check metrics', { concurrency: true }, () => {
   it('accepts the plain rendering of every canary family, with recorded runs and without', async () => {
     const metrics = createMetrics(oneCheckConfig(), { revision: 'r1' });
-    const fresh = familiesWithPrefix((await metrics.render(undefined)).body.toString(), 'canary_');
+    const fresh = familiesWithPrefix((await metrics.render(undefined)).chunks.join(''), 'canary_');
     assert.deepEqual(promtoolCheckMetrics(fresh), { status: 0, output: '' });
 
     metrics.record(successResult({ tlsCertExpiresAt: '2026-01-01T00:00:00.000Z' }));
@@ -27,7 +27,7 @@ describe('promtool check metrics', { concurrency: true }, () => {
     metrics.skipped(TARGET, CHECK, 'overlap');
     metrics.started(TARGET, CHECK, 0.02);
     const page = await metrics.render('text/plain');
-    const ours = familiesWithPrefix(page.body.toString(), 'canary_');
+    const ours = familiesWithPrefix(page.chunks.join(''), 'canary_');
     assert.match(ours, /^canary_check_up\{/m);
     assert.match(ours, /^canary_protocol_info\{/m);
     assert.deepEqual(promtoolCheckMetrics(ours), { status: 0, output: '' });
@@ -36,7 +36,7 @@ describe('promtool check metrics', { concurrency: true }, () => {
   it('parses the whole plain rendering; its only lint findings are in prom-client\'s Node metrics', async () => {
     const metrics = createMetrics(oneCheckConfig(), { revision: 'r1' });
     metrics.record(successResult());
-    const { output } = promtoolCheckMetrics((await metrics.render(undefined)).body.toString());
+    const { output } = promtoolCheckMetrics((await metrics.render(undefined)).chunks.join(''));
     assert.equal(output.includes('error while linting'), false, output);
     const findings = output.split('\n').filter((line) => line !== '');
     assert.deepEqual(

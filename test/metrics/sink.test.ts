@@ -31,7 +31,7 @@ function metrics(): CanaryMetrics {
 }
 
 async function plain(m: CanaryMetrics): Promise<string> {
-  return (await m.render(undefined)).body.toString();
+  return (await m.render(undefined)).chunks.join('');
 }
 
 describe('metrics sink', { concurrency: true }, () => {
@@ -394,7 +394,7 @@ describe('metrics sink', { concurrency: true }, () => {
     const m = metrics();
     const result = successResult({ runId: 'exemplar0run0001' });
     m.record(result);
-    const om = await m.render('application/openmetrics-text; version=1.0.0').then((page) => ({ ...page, body: page.body.toString() }));
+    const om = await m.render('application/openmetrics-text; version=1.0.0').then((page) => ({ contentType: page.contentType, body: page.chunks.join('') }));
     assert.ok(om.contentType.startsWith('application/openmetrics-text'), om.contentType);
     assert.match(om.body, /^canary_check_duration_seconds_bucket\{le="1",check="golden_path",target="test"\} 1 # \{run_id="exemplar0run0001"\} 0\.75 \d+(\.\d+)?$/m);
     assert.match(om.body, /^canary_phase_duration_seconds_bucket\{[^}]*phase="welcome"[^}]*\} 1 # \{run_id="exemplar0run0001"\} 0\.01 /m);
@@ -403,7 +403,7 @@ describe('metrics sink', { concurrency: true }, () => {
     assert.match(om.body, /^canary_check_runs_total\{check="golden_path",target="test",result="success"\} 1$/m);
     assert.ok(om.body.endsWith('# EOF\n'));
 
-    const text = await m.render('text/plain;version=0.0.4').then((page) => ({ ...page, body: page.body.toString() }));
+    const text = await m.render('text/plain;version=0.0.4').then((page) => ({ contentType: page.contentType, body: page.chunks.join('') }));
     assert.equal(text.contentType, 'text/plain; version=0.0.4; charset=utf-8');
     assert.equal(text.body.includes('# {'), false);
     assert.equal(text.body.includes('# EOF'), false);
@@ -429,7 +429,7 @@ describe('metrics sink', { concurrency: true }, () => {
     const m = metrics();
     const foreign = new Gauge({ name: 'foreign_gauge', help: 'Registered by someone else.', registers: [m.registry] });
     const OM = 'application/openmetrics-text; version=1.0.0';
-    const both = async (): Promise<readonly [string, string]> => [(await m.render(undefined)).body.toString(), (await m.render(OM)).body.toString()];
+    const both = async (): Promise<readonly [string, string]> => [(await m.render(undefined)).chunks.join(''), (await m.render(OM)).chunks.join('')];
     const values = async (name: string, labels: Readonly<Record<string, string>>): Promise<readonly (number | undefined)[]> => {
       const [text, om] = await both();
       return [valueOf(text, name, labels), valueOf(om.replace(/ # \{[^}]*\} \S+ \S+$/gm, '').replace(/^# EOF$/m, ''), name, labels)];
