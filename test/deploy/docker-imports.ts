@@ -1,22 +1,11 @@
 /**
- * Test support: the module graph of a folder of sources or compiled files, read statically, to prove
- * that what the image holds is what its runtime loads, and nothing it loads is missing.
+ * Test support: the module graph of the image's bundle, read by esbuild's parser (its metafile), to
+ * prove that what the image holds is what its runtime loads, and nothing it loads is missing. A
+ * parser, not a pattern: the bundle carries its libraries' comments, some of which spell imports.
  */
-import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
-
-/**
- * The specifiers a module imports: `import`/`export ... from`, side-effect imports and `import()`
- * with a literal. Type-only imports count (tsc needs their files); they are gone from compiled code.
- */
-export function moduleSpecifiers(code: string): string[] {
-  const found: string[] = [];
-  for (const match of code.matchAll(/^\s*(?:import|export)\b[\w\s{},*$]*?\bfrom\s*(['"])([^'"]+)\1/gm)) found.push(match[2] ?? '');
-  for (const match of code.matchAll(/^\s*import\s*(['"])([^'"]+)\1/gm)) found.push(match[2] ?? '');
-  for (const match of code.matchAll(/\bimport\(\s*(['"])([^'"]+)\1\s*\)/g)) found.push(match[2] ?? '');
-  return found;
-}
+import { build } from 'esbuild';
 
 /** The package a bare specifier names (`@scope/name/sub/path` → `@scope/name`); null for `node:` and built-ins. */
 export function packageOf(specifier: string): string | null {
@@ -26,36 +15,41 @@ export function packageOf(specifier: string): string | null {
 }
 
 export interface ModuleGraph {
-  /** Files reached from the entry points, relative to the root. */
+  /** Files reached from the entry points through `import`, `export ... from` and `import()`, relative to the root. */
   readonly reached: ReadonlySet<string>;
-  /** `importer → specifier` for relative imports whose file is not among `files`. */
+  /** What esbuild could not resolve among the relative imports, as its messages say it. */
   readonly missing: readonly string[];
   /** Packages imported by a reached file. */
   readonly packages: ReadonlySet<string>;
 }
 
-/**
- * Follows relative imports from `entries` through `files` (paths relative to `root`).
- */
-export async function moduleGraph(root: string, files: readonly string[], entries: readonly string[]): Promise<ModuleGraph> {
-  const present = new Set(files);
-  const reached = new Set<string>();
-  const missing: string[] = [];
+/** Follows the imports of `entries` (paths relative to `root`) through the files under `root`. */
+export async function moduleGraph(root: string, entries: readonly string[]): Promise<ModuleGraph> {
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: [...entries],
+    bundle: true,
+    write: false,
+    metafile: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'silent',
+  }).catch((error: unknown) => {
+    const errors = (error as { errors?: readonly { text: string }[] }).errors;
+    if (errors === undefined) throw error;
+    return { metafile: null, errors };
+  });
+  if (result.metafile === null) return { reached: new Set(), missing: result.errors.map((e) => e.text), packages: new Set() };
+  const reached = new Set(Object.keys(result.metafile.inputs).map((file) => path.posix.normalize(file)));
   const packages = new Set<string>();
-  const queue = [...entries];
-  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
-    if (reached.has(file)) continue;
-    reached.add(file);
-    for (const specifier of moduleSpecifiers(await readFile(path.join(root, file), 'utf8'))) {
-      if (specifier.startsWith('.')) {
-        const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
-        if (present.has(target)) queue.push(target);
-        else missing.push(`${file} → ${specifier}`);
-      } else {
-        const name = packageOf(specifier);
-        if (name !== null) packages.add(name);
-      }
+  for (const input of Object.values(result.metafile.inputs)) {
+    for (const imported of input.imports) {
+      // require() calls left in the bundled libraries are theirs (optional peers in try/catch), not imports.
+      if (!imported.external || imported.kind === 'require-call') continue;
+      const name = packageOf(imported.path);
+      if (name !== null) packages.add(name);
     }
   }
-  return { reached, missing, packages };
+  return { reached, missing: [], packages };
 }
