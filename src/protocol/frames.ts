@@ -104,7 +104,10 @@ function envelopeOf(frame: JsonObject): 'payload' | 'data' | 'flat' {
 }
 
 function matchesWelcome(frame: JsonObject, type: string, matchers: readonly WelcomeMatcher[]): boolean {
-  for (const m of matchers) if (m.type === type && (m.event === null || readField(frame, 'event') === m.event)) return true;
+  for (let i = 0; i < matchers.length; i++) {
+    const m = matchers[i] as WelcomeMatcher;
+    if (m.type === type && (m.event === null || readField(frame, 'event') === m.event)) return true;
+  }
   return false;
 }
 

@@ -40,7 +40,7 @@ const NO_KEYS: ReadonlySet<string> = new Set();
  */
 function freezeBuilt<T extends object>(fresh: T, built: ReadonlySet<string> = NO_KEYS): T {
   const members = fresh as Record<string, unknown>;
-  for (const key of Object.keys(members)) if (!built.has(key)) members[key] = frozenCopy(members[key]);
+  for (const key in members) if (Object.hasOwn(members, key) && !built.has(key)) members[key] = frozenCopy(members[key]);
   return Object.freeze(fresh);
 }
 
