@@ -16,8 +16,10 @@ export const MAX_TRANSCRIPT_TEXT_CHARS = 4096;
 /** Appended to a cut string. */
 export const CUT_MARKER = '…';
 
+const cutMarker = (): string => CUT_MARKER;
+
 function bound(redactor: Redactor, text: string, maxChars: number): string {
-  return redactor.cut(text, maxChars, () => CUT_MARKER).toWellFormed();
+  return redactor.cut(text, maxChars, cutMarker).toWellFormed();
 }
 
 function boundOrNull(redactor: Redactor, text: string | null, maxChars: number): string | null {
