@@ -126,6 +126,11 @@ function isPinoLevel(label: string): label is PinoLevel {
   return Object.hasOwn(SEVERITY_OF, label);
 }
 
+/** Copies `fields`' own keys but the reserved ones into `payload` (no entries array per entry). */
+function copyFields(payload: Record<string, unknown>, fields: LogFields): void {
+  for (const key in fields) if (Object.hasOwn(fields, key) && !RESERVED_KEYS.has(key)) payload[key] = fields[key];
+}
+
 class PinoCanaryLogger implements CanaryLogger {
   readonly #pino: Logger;
   readonly #writer: LineWriter;
@@ -150,9 +155,8 @@ class PinoCanaryLogger implements CanaryLogger {
     if (!this.#pino.isLevelEnabled(level)) return;
     const payload: Record<string, unknown> = {};
     if (Object.keys(this.#labels).length > 0) payload[LABELS_KEY] = this.#labels;
-    for (const source of [this.#fields, fields]) {
-      for (const [key, value] of Object.entries(source)) if (!RESERVED_KEYS.has(key)) payload[key] = value;
-    }
+    copyFields(payload, this.#fields);
+    copyFields(payload, fields);
     this.#pino[level](payload, message);
   }
 

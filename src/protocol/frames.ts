@@ -63,9 +63,11 @@ function str(value: unknown): string | null {
 
 /** Reads a field from `payload`, then `data`, then the top level (protocol.md, "The five agent events"). */
 export function readField(frame: JsonObject, field: string): unknown {
-  for (const holder of [frame['payload'], frame['data']]) {
-    if (isObject(holder) && holder[field] !== undefined) return holder[field];
-  }
+  // unrolled: an event frame is read here half a dozen times, and an array of the two holders per read is garbage
+  const payload = frame['payload'];
+  if (isObject(payload) && payload[field] !== undefined) return payload[field];
+  const data = frame['data'];
+  if (isObject(data) && data[field] !== undefined) return data[field];
   return frame[field];
 }
 
@@ -102,7 +104,11 @@ function envelopeOf(frame: JsonObject): 'payload' | 'data' | 'flat' {
 }
 
 function matchesWelcome(frame: JsonObject, type: string, matchers: readonly WelcomeMatcher[]): boolean {
-  return matchers.some((m) => m.type === type && (m.event === null || readField(frame, 'event') === m.event));
+  for (let i = 0; i < matchers.length; i++) {
+    const m = matchers[i] as WelcomeMatcher;
+    if (m.type === type && (m.event === null || readField(frame, 'event') === m.event)) return true;
+  }
+  return false;
 }
 
 function welcomeShape(type: string): WelcomeShape {

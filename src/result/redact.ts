@@ -202,9 +202,11 @@ export class Redactor {
     for (const form of secretForms(secret)) {
       if (this.#knownForms.has(form)) continue;
       this.#knownForms.add(form);
-      this.#forms.push(form);
+      // kept longest first (as a stable sort by length would), inserted in place rather than sorted again per secret
+      let at = this.#forms.length;
+      while (at > 0 && (this.#forms[at - 1] as string).length < form.length) at--;
+      this.#forms.splice(at, 0, form);
     }
-    this.#forms.sort((a, b) => b.length - a.length);
     this.#longest = this.#forms[0]?.length ?? 0;
   }
 
@@ -237,6 +239,8 @@ export class Redactor {
 
   /** {@link bounded}, with `marker(omittedChars)` appended when something was left out. */
   cut(text: string, maxChars: number, marker: (omittedChars: number) => string = (n) => `… (${n} more chars)`): string {
+    // most texts fit: redacted whole, without the BoundedText of `bounded`
+    if (text.length <= Math.max(0, maxChars)) return this.redact(text);
     const bounded = this.bounded(text, maxChars);
     return bounded.omittedChars === 0 ? bounded.text : `${bounded.text}${marker(bounded.omittedChars)}`;
   }

@@ -129,7 +129,7 @@ export function frozenCopy<T>(value: T): T {
   if (Array.isArray(value)) return Object.freeze(value.map((item: unknown) => frozenCopy(item))) as T;
   if (Object.getPrototypeOf(value) !== Object.prototype) return deepFreeze(structuredClone(value));
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = frozenCopy((value as Record<string, unknown>)[key]);
+  for (const key in value) if (Object.hasOwn(value, key)) copy[key] = frozenCopy((value as Record<string, unknown>)[key]);
   return Object.freeze(copy) as T;
 }
 
@@ -137,7 +137,8 @@ export function frozenCopy<T>(value: T): T {
 export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
+    // for-in rather than Object.values: no array of the values per object frozen
+    for (const key in value) if (Object.hasOwn(value, key)) deepFreeze((value as Record<string, unknown>)[key]);
   }
   return value;
 }
