@@ -22,7 +22,12 @@ import { killAll } from './lib/children.ts';
 import type { BenchOptions, Figure } from './lib/figure.ts';
 import { markdownTable, plainTable, type Row } from './lib/table.ts';
 
-const FIGURES: readonly Figure[] = [cpuFigure, latencyFigure, seriesFigure, metricsFigure, idleFigure, soakFigure, coldFigure];
+/**
+ * In the order they run and print. The soak runs last: after its minutes at full load and a few
+ * hundred MB, the machine starts processes slower for a while (`node -e ""` 112 against 86 ms in
+ * one run), which a cold start measured right after it pays.
+ */
+const FIGURES: readonly Figure[] = [cpuFigure, latencyFigure, seriesFigure, metricsFigure, idleFigure, coldFigure, soakFigure];
 const REDACTION = fileURLToPath(new URL('./redaction.ts', import.meta.url));
 const NAMES = [...FIGURES.map((f) => f.name), 'redaction'];
 
