@@ -27,23 +27,7 @@ function boundOrNull(redactor: Redactor, text: string | null, maxChars: number):
 }
 
 function entry(redactor: Redactor, e: TranscriptEntry): TranscriptEntry {
-  return freezeBuilt({ ...e, type: boundOrNull(redactor, e.type, MAX_RESULT_TEXT_CHARS), text: boundOrNull(redactor, e.text, MAX_TRANSCRIPT_TEXT_CHARS) });
-}
-
-/** The members of a result {@link freezeResult} builds afresh (and freezes as it builds them). */
-const BUILT_KEYS: ReadonlySet<string> = new Set(['message', 'closeReason', 'events', 'transcript', 'details']);
-const ENTRIES_KEY: ReadonlySet<string> = new Set(['entries']);
-const NO_KEYS: ReadonlySet<string> = new Set();
-
-/**
- * `fresh`, an object {@link freezeResult} just built, frozen in place: each member but those in
- * `built` (built and frozen here already) replaced by its {@link frozenCopy}. The same frozen data
- * as `frozenCopy(fresh)`, without copying again what was built here.
- */
-function freezeBuilt<T extends object>(fresh: T, built: ReadonlySet<string> = NO_KEYS): T {
-  const members = fresh as Record<string, unknown>;
-  for (const key in members) if (Object.hasOwn(members, key) && !built.has(key)) members[key] = frozenCopy(members[key]);
-  return Object.freeze(fresh);
+  return { ...e, type: boundOrNull(redactor, e.type, MAX_RESULT_TEXT_CHARS), text: boundOrNull(redactor, e.text, MAX_TRANSCRIPT_TEXT_CHARS) };
 }
 
 /**
@@ -59,18 +43,15 @@ export function freezeResult(result: CheckResult, redactor: Redactor = new Redac
   for (const [key, value] of Object.entries(result.details)) {
     details[bound(redactor, key, MAX_RESULT_TEXT_CHARS)] = typeof value === 'string' ? bound(redactor, value, MAX_RESULT_TEXT_CHARS) : value;
   }
-  const entries = Object.freeze(result.transcript.entries.map((e) => entry(redactor, e)));
-  return freezeBuilt(
-    {
-      ...result,
-      message: boundOrNull(redactor, result.message, MAX_RESULT_TEXT_CHARS),
-      closeReason: boundOrNull(redactor, result.closeReason, MAX_RESULT_TEXT_CHARS),
-      events: Object.freeze(result.events.map((e) => freezeBuilt({ ...e, name: bound(redactor, e.name, MAX_RESULT_TEXT_CHARS) }))),
-      transcript: freezeBuilt({ ...result.transcript, entries }, ENTRIES_KEY),
-      details: Object.freeze(details),
-    },
-    BUILT_KEYS,
-  );
+  const safe: CheckResult = {
+    ...result,
+    message: boundOrNull(redactor, result.message, MAX_RESULT_TEXT_CHARS),
+    closeReason: boundOrNull(redactor, result.closeReason, MAX_RESULT_TEXT_CHARS),
+    events: result.events.map((e) => ({ ...e, name: bound(redactor, e.name, MAX_RESULT_TEXT_CHARS) })),
+    transcript: { ...result.transcript, entries: result.transcript.entries.map((e) => entry(redactor, e)) },
+    details,
+  };
+  return frozenCopy(safe);
 }
 
 /** The result of one walk, once its teardown is done. */
