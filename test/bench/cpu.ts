@@ -8,6 +8,10 @@
  * Driven by the schedule: the built CLI's `serve` with {@link SCHEDULED_CHECKS} checks every second
  * (scheduler, HTTP server, logs to a pipe: all of it), CPU from /proc over a window after warm-up,
  * divided by the runs it logged; against the same floor.
+ *
+ * A third client, interleaved with the two, measures what the goal competes with: the floor plus
+ * the libraries' share of a run (floor-plus.ts: a fresh jose token, prom-client samples, a pino
+ * line; no canary code), without the image's flags, as the floor.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { startBackendProcess, type BackendProcess } from './lib/backend.ts';
@@ -64,25 +68,33 @@ async function measure(options: BenchOptions): Promise<FigureOutput> {
     workers.push(canary);
     const floor = await startWorker('floor', backend.url);
     workers.push(floor);
+    const plus = await startWorker('floor-plus', backend.url);
+    workers.push(plus);
     const warmCanary: number[] = [];
     const warmFloor: number[] = [];
     for (let i = 0; i < warmupBatches; i++) {
       warmCanary.push((await perRunMs(canary, warmupRuns)).cpuMs);
       warmFloor.push((await perRunMs(floor, warmupRuns)).cpuMs);
+      await perRunMs(plus, warmupRuns);
     }
-    const canaryMs: number[] = [];
-    const floorMs: number[] = [];
+    const perWorker = new Map<Worker, number[]>([
+      [canary, []],
+      [floor, []],
+      [plus, []],
+    ]);
     let failed = 0;
     for (let i = 0; i < batches; i++) {
-      const order = i % 2 === 0 ? [canary, floor] : [floor, canary];
+      const order = i % 2 === 0 ? [canary, floor, plus] : [plus, floor, canary];
       for (const worker of order) {
         const batch = await perRunMs(worker, runsPerBatch);
         failed += batch.failed;
-        (worker === canary ? canaryMs : floorMs).push(batch.cpuMs);
+        perWorker.get(worker)?.push(batch.cpuMs);
       }
     }
+    const [canaryMs, floorMs, plusMs] = [canary, floor, plus].map((w) => perWorker.get(w) ?? []) as [number[], number[], number[]];
     const c = median(canaryMs);
     const f = median(floorMs);
+    const p = median(plusMs);
     const measured = failed === 0 && Number.isFinite(c) && Number.isFinite(f);
     await Promise.all(workers.splice(0).map((w) => w.stop()));
     const scheduled = await scheduledPerRunMs(backend, options.quick ? 5000 : 15_000);
@@ -106,7 +118,8 @@ async function measure(options: BenchOptions): Promise<FigureOutput> {
         },
       ],
       notes: [
-        `cpu: ${batches} batches of ${runsPerBatch} runs each after ${warmupBatches * warmupRuns} warm-up runs, interleaved; per-batch ms/run canary [${canaryMs.map((v) => v.toFixed(2)).join(', ')}], floor [${floorMs.map((v) => v.toFixed(2)).join(', ')}]; failed runs ${failed}`,
+        `cpu: ${batches} batches of ${runsPerBatch} runs each after ${warmupBatches * warmupRuns} warm-up runs, interleaved; per-batch ms/run canary [${canaryMs.map((v) => v.toFixed(2)).join(', ')}], floor [${floorMs.map((v) => v.toFixed(2)).join(', ')}], floor plus the libraries [${plusMs.map((v) => v.toFixed(2)).join(', ')}]; failed runs ${failed}`,
+        `cpu, the floor plus the libraries' share of a run (a fresh jose token, the run's prom-client samples, one pino line; no canary code, no image flags): ${ms(p)}, ${ratio(p, f)} the floor, leaving ${ms(GOAL_RATIO * f - p)} a run of the goal's ${ms(GOAL_RATIO * f)} for the canary's own work (it takes ${ms(c - p)})`,
         `cpu while warming up, ms/run per batch of ${warmupRuns}: canary ${warmCanary.map((v) => v.toFixed(2)).join(' → ')}, floor ${warmFloor.map((v) => v.toFixed(2)).join(' → ')}`,
         `cpu driven by the schedule: built CLI serve, ${SCHEDULED_CHECKS} checks every 1 s, ${scheduled.runs} runs in the window, CPU from /proc/<pid>/stat (10 ms ticks)`,
       ],

@@ -8,6 +8,10 @@
  * together at its end. Each event's error is the latency the client reported minus the backend's own
  * (lib/stamps.ts): what the client's own work added. Median and worst over every event, of the
  * calmer of the interleaved passes (see {@link LOADS}).
+ *
+ * A third client, interleaved with the two, measures what the goal competes with: the floor plus
+ * the libraries' share of each run (floor-plus.ts: a fresh jose token, prom-client samples, a pino
+ * line; no canary code), without the image's flags, as the floor.
  */
 import { startBackendProcess } from './lib/backend.ts';
 import { writeTarget } from './lib/config.ts';
@@ -67,18 +71,22 @@ async function atLoad(sessions: number, slackMs: number, passes: number): Promis
     workers.push(canary);
     const floor = await startWorker('floor', backend.url);
     workers.push(floor);
+    const plus = await startWorker('floor-plus', backend.url);
+    workers.push(plus);
+    const clients = [canary, floor, plus];
     // Warm, as a service that has run for a while is: figure 1 shows the canary's CPU per run
     // settling only after 150-250 runs (V8 optimizes its many small functions late), so the first
     // pass of each client, at the same load, is not counted.
-    for (const worker of [canary, floor]) await under(worker, sessions, rampMs);
-    const canaryPasses: Measured[] = [];
-    const floorPasses: Measured[] = [];
+    for (const worker of clients) await under(worker, sessions, rampMs);
+    const passesOf = new Map<Worker, Measured[]>(clients.map((worker) => [worker, []]));
     for (let pass = 0; pass < passes; pass++) {
-      const order = pass % 2 === 0 ? [canary, floor] : [floor, canary];
-      for (const worker of order) (worker === canary ? canaryPasses : floorPasses).push(await under(worker, sessions, rampMs));
+      const order = pass % 2 === 0 ? clients : [...clients].reverse();
+      for (const worker of order) passesOf.get(worker)?.push(await under(worker, sessions, rampMs));
     }
+    const [canaryPasses, floorPasses, plusPasses] = clients.map((worker) => passesOf.get(worker) ?? []) as [Measured[], Measured[], Measured[]];
     const c = calmest(canaryPasses);
     const f = calmest(floorPasses);
+    const p = calmest(plusPasses);
     const measured = c.events > 0 && f.events > 0;
     return {
       row: {
@@ -89,7 +97,7 @@ async function atLoad(sessions: number, slackMs: number, passes: number): Promis
         goal: `worst ≤ floor + ${slackMs} ms`,
         met: met(c.worstMs <= f.worstMs + slackMs, measured),
       },
-      note: `latency ${sessions} sessions (started over ${rampMs / 1000} s, events ${eventDelayMs} ms apart, after a warm-up pass each): canary ${c.events} events, p99 ${ms(c.p99Ms)} (${c.failed} of ${c.runs} runs failed or unstamped); floor ${f.events} events, p99 ${ms(f.p99Ms)} (${f.failed} of ${f.runs} failed); ratio is worst to worst${passes > 1 ? `; the calmer of ${passes} interleaved passes each (worst canary ${canaryPasses.map((m) => ms(m.worstMs)).join(', ')}; floor ${floorPasses.map((m) => ms(m.worstMs)).join(', ')})` : ''}`,
+      note: `latency ${sessions} sessions (started over ${rampMs / 1000} s, events ${eventDelayMs} ms apart, after a warm-up pass each): canary ${c.events} events, p99 ${ms(c.p99Ms)} (${c.failed} of ${c.runs} runs failed or unstamped); floor ${f.events} events, p99 ${ms(f.p99Ms)} (${f.failed} of ${f.runs} failed); the floor plus the libraries (a fresh jose token, prom-client samples, a pino line per run; no canary code) ${describe(p)}, p99 ${ms(p.p99Ms)} (${p.failed} of ${p.runs} failed); ratio is worst to worst${passes > 1 ? `; the calmer of ${passes} interleaved passes each (worst canary ${canaryPasses.map((m) => ms(m.worstMs)).join(', ')}; floor ${floorPasses.map((m) => ms(m.worstMs)).join(', ')}; floor plus the libraries ${plusPasses.map((m) => ms(m.worstMs)).join(', ')})` : ''}`,
     };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));

@@ -7,6 +7,8 @@
  *   `POST /checks/:name/run` does); `latency` runs the check's walk (`runCheck`, one token provider
  *   as the executor keeps) in concurrent sessions.
  * - `floor URL`: the raw `ws` client of floor.ts, with one token minted up front.
+ * - `floor-plus URL`: the floor plus the libraries' share of a run (floor-plus.ts): a fresh jose
+ *   token, prom-client samples and a pino line each run, no canary code.
  */
 import { createWriteStream } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -18,7 +20,8 @@ import { loadConfig } from '../../../src/config/load.ts';
 import { createLogger } from '../../../src/logging/index.ts';
 import { mintReferenceToken } from '../../../src/reference/index.ts';
 import { startService } from '../../../src/service/service.ts';
-import { floorExchange } from './floor.ts';
+import { floorExchange, type FloorExchange } from './floor.ts';
+import { createFloorPlus } from './floor-plus.ts';
 import { latencyErrorsMs, type ReportedEvent } from './stamps.ts';
 
 /** What the parent asks. */
@@ -67,15 +70,21 @@ async function canaryClient(configPath: string): Promise<Client> {
   };
 }
 
-async function floorClient(url: string): Promise<Client> {
-  const token = await mintReferenceToken({ sub: 'floor-bench' });
+async function floorClient(url: string, plus: boolean): Promise<Client> {
+  let exchangeOnce: () => Promise<FloorExchange>;
+  if (plus) {
+    exchangeOnce = await createFloorPlus(url);
+  } else {
+    const token = await mintReferenceToken({ sub: 'floor-bench' });
+    exchangeOnce = () => floorExchange(url, token);
+  }
   return {
     async once() {
-      await floorExchange(url, token);
+      await exchangeOnce();
       return true;
     },
     async errorsOnce() {
-      const exchange = await floorExchange(url, token);
+      const exchange = await exchangeOnce();
       const events: ReportedEvent[] = [];
       for (const frame of exchange.frames) {
         const type = /"type":"([a-z_]+)"/.exec(frame.text)?.[1];
@@ -114,8 +123,8 @@ async function latency(client: Client, sessions: number, rampMs: number): Promis
 }
 
 const [mode, where] = process.argv.slice(2);
-if (where === undefined || (mode !== 'canary' && mode !== 'floor')) throw new Error('usage: client-worker.ts canary CONFIG | floor URL');
-const client = mode === 'canary' ? await canaryClient(where) : await floorClient(where);
+if (where === undefined || (mode !== 'canary' && mode !== 'floor' && mode !== 'floor-plus')) throw new Error('usage: client-worker.ts canary CONFIG | floor URL | floor-plus URL');
+const client = mode === 'canary' ? await canaryClient(where) : await floorClient(where, mode === 'floor-plus');
 const reply = (message: WorkerReply): void => {
   process.send?.(message);
 };

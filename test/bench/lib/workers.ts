@@ -28,8 +28,11 @@ function nextReply(child: Child, timeoutMs: number): Promise<WorkerReply> {
   });
 }
 
-/** Starts client-worker.ts as `mode` (`canary CONFIG` or `floor URL`) and resolves once it is ready. */
-export async function startWorker(mode: 'canary' | 'floor', where: string, nodeArgs: readonly string[] = []): Promise<Worker> {
+/**
+ * Starts client-worker.ts as `mode` (`canary CONFIG`, `floor URL` or `floor-plus URL`) and resolves
+ * once it is ready. The canary runs with the image's flags, the references without.
+ */
+export async function startWorker(mode: 'canary' | 'floor' | 'floor-plus', where: string, nodeArgs: readonly string[] = []): Promise<Worker> {
   const child = startChild([...nodeArgs, ENTRY, mode, where], { ipc: true, env: mode === 'canary' ? imageEnv() : cleanEnv() });
   const ready = await nextReply(child, 30_000);
   if (ready.op !== 'ready') throw new Error(`worker ${mode}: ${JSON.stringify(ready)}`);
