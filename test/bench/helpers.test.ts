@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { checkName, targetYaml } from './lib/config.ts';
+import { createFloorPlus } from './lib/floor-plus.ts';
+import { startReferenceBackend } from '../../src/reference/index.ts';
 import { byFamily, familyOf, seriesLines } from './lib/serve.ts';
 import { latencyErrorsMs } from './lib/stamps.ts';
 import { bytes, max, median, ms, quantile, ratio } from './lib/stats.ts';
@@ -75,5 +77,19 @@ describe('benchmark helpers', () => {
         ['golden_path_003', 'golden_path'],
       ],
     );
+  });
+
+  it('runs the floor plus the libraries through the reference backend, a token it accepts each run', async (t) => {
+    const backend = await startReferenceBackend();
+    t.after(() => backend.close());
+    const run = await createFloorPlus(`ws://127.0.0.1:${backend.port}/ws`);
+    for (let i = 0; i < 2; i++) {
+      const exchange = await run();
+      const types = exchange.frames.map((frame) => (JSON.parse(frame.text) as { type?: unknown }).type);
+      assert.deepEqual(
+        types.filter((type) => type !== 'ping'),
+        ['agent_started', 'agent_thinking', 'tool_executing', 'tool_completed', 'agent_completed'],
+      );
+    }
   });
 });
